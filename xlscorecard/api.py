@@ -1,0 +1,49 @@
+"""The library entry points shells share: load a workbook or rules file, assess it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xlscorecard.assessment import Assessment, assess
+from xlscorecard.errors import SettingsError
+from xlscorecard.layout import read_scorecard
+from xlscorecard.safety import SafetyLimits
+from xlscorecard.scorecard import Scorecard
+from xlscorecard.settings import Settings
+from xlscorecard.xlsx_reader import read_grid
+
+
+def load_scorecard(
+    path: str | Path,
+    sheet: str | None = None,
+    period: str | None = None,
+    limits: SafetyLimits | None = None,
+) -> Scorecard:
+    """Read and parse the scorecard sheet of a .xlsx file (safety checks first)."""
+    grid = read_grid(path, sheet=sheet, limits=limits)
+    return read_scorecard(grid, period=period, file=str(path))
+
+
+def load_settings(path: str | Path | None) -> Settings:
+    """Settings from a TOML rules file, or the defaults."""
+    if path is None:
+        return Settings()
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SettingsError("rules file not found", path) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"cannot read rules file ({exc.__class__.__name__})", path) from None
+    return Settings.from_toml(text, source=str(path))
+
+
+def check_file(
+    path: str | Path,
+    sheet: str | None = None,
+    period: str | None = None,
+    settings: Settings | None = None,
+    limits: SafetyLimits | None = None,
+) -> Assessment:
+    """Parse and assess a workbook: the work behind `xlscorecard check`."""
+    return assess(load_scorecard(path, sheet, period, limits), settings or Settings())

@@ -1,0 +1,120 @@
+"""The `xlscorecard` command line (DESIGN 9): thin wrappers over the library."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from xlscorecard import __version__
+from xlscorecard.errors import ScorecardError
+
+app = typer.Typer(
+    help="Recompute RAG and direction of travel on council performance scorecards.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+addin_app = typer.Typer(help="Build or install the Excel add-in.", no_args_is_help=True)
+app.add_typer(addin_app, name="addin")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FileArg = Annotated[Path, typer.Argument(help="Scorecard workbook (.xlsx).", show_default=False)]
+RulesOpt = Annotated[Path | None, typer.Option("--rules", help="Rules file (TOML); see examples/rules.toml.")]
+PeriodOpt = Annotated[str | None, typer.Option("--period", help="Reporting period, e.g. 'Qu 2 18-19'.")]
+SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Sheet holding the scorecard.")]
+
+
+def fail(message: str) -> None:
+    """One line on stderr, exit 2: the contract for unusable input."""
+    typer.echo(f"xlscorecard: error: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def user_errors(func: F) -> F:
+    """Turn any error about an input into one line and exit code 2, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ScorecardError as exc:
+            fail(str(exc))
+        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if os.environ.get("XLSCORECARD_DEBUG"):
+                raise
+            fail(f"{_first_path(kwargs)}unexpected problem: {type(exc).__name__}: {exc}")
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _first_path(kwargs: dict[str, Any]) -> str:
+    for value in kwargs.values():
+        if isinstance(value, Path):
+            return f"{value}: "
+    return ""
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"xlscorecard {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Recompute RAG and direction of travel on council performance scorecards."""
+
+
+@app.command()
+@user_errors
+def check(
+    file: FileArg,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
+    rules: RulesOpt = None,
+    period: PeriodOpt = None,
+    sheet: SheetOpt = None,
+) -> None:
+    """Parse, rate and list findings; change nothing."""
+    from xlscorecard.api import check_file, load_settings
+    from xlscorecard.report import print_summary, to_json
+
+    assessment = check_file(file, sheet=sheet, period=period, settings=load_settings(rules))
+    if as_json:
+        sys.stdout.write(json.dumps(to_json(assessment), ensure_ascii=False, indent=1) + "\n")
+    else:
+        print_summary(assessment, Console(width=None if sys.stdout.isatty() else 160))
+
+
+@addin_app.command("build")
+@user_errors
+def addin_build(
+    out: Annotated[Path, typer.Option("-o", "--out", help="Folder to write xlscorecard.xlam into.")] = Path("."),
+) -> None:
+    """Build xlscorecard.xlam from the text sources in macros/."""
+    from xlscorecard.addin_build import build_addin
+
+    typer.echo(build_addin(out))
+
+
+@addin_app.command("install")
+@user_errors
+def addin_install() -> None:
+    """Install the add-in into Excel's start-up folder (Windows and macOS)."""
+    from xlscorecard.addin_build import install_addin
+
+    typer.echo(install_addin())

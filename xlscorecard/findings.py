@@ -1,0 +1,81 @@
+"""Findings: typed, addressable data about a scorecard's cells (DESIGN 2 and 7).
+
+Codes are public: tests, the batch report and the web page rely on them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+class Code(StrEnum):
+    MISSING = "missing"
+    SUPPRESSED = "suppressed"
+    STALE = "stale"
+    UNPARSED_VALUE = "unparsed-value"
+    UNPARSED_TARGET = "unparsed-target"
+    POLARITY_CONFLICT = "polarity-conflict"
+    UNIT_MISMATCH = "unit-mismatch"
+    ANNUAL_TARGET_IN_YEAR = "annual-target-in-year"
+    BENCHMARK_NOT_COMPARABLE = "benchmark-not-comparable"
+    RAG_DISAGREES = "rag-disagrees"
+    ARROW_DISAGREES = "arrow-disagrees"
+    DUPLICATE_PI = "duplicate-pi"
+    EXCEL_ERROR = "excel-error"
+    LOOKS_LIKE_FORMULA = "looks-like-formula"
+    UNPARSED_POLARITY = "unparsed-polarity"
+    NOT_RATED = "not-rated"
+
+
+SEVERITY: dict[Code, Severity] = {
+    Code.MISSING: Severity.WARNING,
+    Code.SUPPRESSED: Severity.INFO,
+    Code.STALE: Severity.WARNING,
+    Code.UNPARSED_VALUE: Severity.ERROR,
+    Code.UNPARSED_TARGET: Severity.ERROR,
+    Code.POLARITY_CONFLICT: Severity.WARNING,
+    Code.UNIT_MISMATCH: Severity.WARNING,
+    Code.ANNUAL_TARGET_IN_YEAR: Severity.INFO,
+    Code.BENCHMARK_NOT_COMPARABLE: Severity.INFO,
+    Code.RAG_DISAGREES: Severity.WARNING,
+    Code.ARROW_DISAGREES: Severity.WARNING,
+    Code.DUPLICATE_PI: Severity.ERROR,
+    Code.EXCEL_ERROR: Severity.ERROR,
+    Code.LOOKS_LIKE_FORMULA: Severity.WARNING,
+    Code.UNPARSED_POLARITY: Severity.WARNING,
+    Code.NOT_RATED: Severity.INFO,
+}
+
+
+class Finding(BaseModel):
+    """One thing an analyst should look at, with the cell it concerns."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: Code
+    severity: Severity
+    sheet: str
+    cell: str | None
+    ref: str | None
+    message: str
+
+
+def finding(code: Code, sheet: str, cell: str | None, ref: str | None, message: str) -> Finding:
+    """Make a Finding with the severity its code carries."""
+    return Finding(code=code, severity=SEVERITY[code], sheet=sheet, cell=cell, ref=ref, message=message)
+
+
+def count_by_code(findings: Iterable[Finding]) -> dict[str, int]:
+    """{'missing': 3, ...} in the order codes are declared."""
+    counts = Counter(f.code for f in findings)
+    return {code.value: counts[code] for code in Code if counts[code]}

@@ -1,0 +1,112 @@
+"""Grid: the 2-D block of cells every reader returns, with number formats where the source has them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+CellValue = str | float | int | bool | None
+
+
+def column_letter(index: int) -> str:
+    """1-based column index to letters (1 -> A, 28 -> AB)."""
+    letters = ""
+    while index > 0:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """Column letters to a 1-based index (A -> 1, AB -> 28)."""
+    index = 0
+    for ch in letters.upper():
+        index = index * 26 + (ord(ch) - 64)
+    return index
+
+
+def split_address(address: str) -> tuple[int, int]:
+    """'C7' -> (row 7, column 3)."""
+    letters = address.rstrip("0123456789")
+    return int(address[len(letters) :]), column_index(letters.lstrip("$"))
+
+
+def cell_address(row: int, column: int) -> str:
+    """(row 7, column 3) -> 'C7' (both 1-based)."""
+    return f"{column_letter(column)}{row}"
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A rectangular block of cell values, optionally with number formats, anchored at `origin`.
+
+    `number_formats` is None when the source cannot tell them (xlwings hands values only);
+    the layout then infers units from the indicator itself.
+    """
+
+    values: list[list[CellValue]]
+    number_formats: list[list[str | None]] | None = None
+    origin: str = "A1"
+    sheet: str = "Sheet1"
+
+    @classmethod
+    def from_rows(
+        cls,
+        rows: Sequence[Sequence[Any]],
+        number_formats: Sequence[Sequence[str | None]] | None = None,
+        origin: str = "A1",
+        sheet: str = "Sheet1",
+    ) -> Grid:
+        """Build a Grid from any 2-D list (ragged rows are padded with None)."""
+        width = max((len(r) for r in rows), default=0)
+        values = [[_plain(v) for v in r] + [None] * (width - len(r)) for r in rows]
+        formats = None
+        if number_formats is not None:
+            formats = [list(r) + [None] * (width - len(r)) for r in number_formats]
+            formats += [[None] * width for _ in range(len(values) - len(formats))]
+        return cls(values=values, number_formats=formats, origin=origin, sheet=sheet)
+
+    @property
+    def height(self) -> int:
+        return len(self.values)
+
+    @property
+    def width(self) -> int:
+        return len(self.values[0]) if self.values else 0
+
+    def value(self, r: int, c: int) -> CellValue:
+        """Value at 0-based offsets from the origin (None outside the block)."""
+        if 0 <= r < len(self.values) and 0 <= c < len(self.values[r]):
+            return self.values[r][c]
+        return None
+
+    def number_format(self, r: int, c: int) -> str | None:
+        if self.number_formats is None:
+            return None
+        if 0 <= r < len(self.number_formats) and 0 <= c < len(self.number_formats[r]):
+            return self.number_formats[r][c]
+        return None
+
+    def sheet_row(self, r: int) -> int:
+        """1-based worksheet row of grid row r."""
+        return split_address(self.origin)[0] + r
+
+    def sheet_column(self, c: int) -> int:
+        """1-based worksheet column of grid column c."""
+        return split_address(self.origin)[1] + c
+
+    def address(self, r: int, c: int) -> str:
+        """A1 address of the cell at 0-based offsets (r, c)."""
+        origin_row, origin_col = split_address(self.origin)
+        return cell_address(origin_row + r, origin_col + c)
+
+
+def _plain(value: Any) -> CellValue:
+    """Normalise exotic cell values (datetimes, Decimals) to str/float/int/bool/None."""
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)

@@ -1,0 +1,438 @@
+"""From a Grid of cells to a Scorecard: header, periods, sections and PI rows (DESIGN 3)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from xlscorecard.errors import WorkbookError
+from xlscorecard.findings import Code, Finding, finding
+from xlscorecard.grid import CellValue, Grid, column_letter
+from xlscorecard.periods import Period, PeriodKind, order_periods, parse_period
+from xlscorecard.scorecard import Indicator, Scorecard, Section
+from xlscorecard.targets import Target, TargetKind, parse_polarity, parse_target
+from xlscorecard.values import Observation, Status, parse_value
+
+# Column roles, recognised by their header wording (normalised: lower case, single spaces).
+_AV = r"(?:\s+av(?:g|e|erage)?\.?)?"
+ROLE_PATTERNS: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern)
+    for name, pattern in {
+        "ref": r"^(?:pi|kpi)?\s*(?:ref(?:erence)?\.?|no\.?|number|id|code)$|^(?:pi|kpi)$|^indicator (?:ref|no|id)\.?$",
+        "measure": r"^(?:measure|indicator|performance indicator|(?:pi |kpi |measure |indicator )?description|indicator name|measure name|kpi|title)$",  # noqa: E501
+        "lead": r"^(?:lead(?: for comments| officer| manager| contact| person)?|responsible officer|(?:pi )?owner|accountable officer|officer)$",  # noqa: E501
+        "polarity": r"^(?:polarity|good is|direction of improvement|is (?:high|higher|low|lower) good\??)$",
+        "stat_neighbour": rf"^(?:stat(?:istical)?\.? ?neigh(?:bour|bor)?s?\.?{_AV}|sn{_AV}|statistical neighbour average|stat neighbour average)$",  # noqa: E501
+        "national": rf"^(?:national{_AV}|england{_AV}|eng{_AV}|national average|england average)$",
+        "target": r"^target\b.*$",
+        "rag": r"^(?:rag|rag rating|rag status|rating|status)$",
+        "travel": r"^(?:(?:quarterly )?dir(?:ection)?\.? of travel|dot|d\.o\.t\.?|trend|travel|direction)$",
+        "comments": r"^(?:comments?|commentary|narrative|notes?|analysis)$",
+    }.items()
+}
+TEXT_ROLES = ("ref", "measure", "lead", "polarity", "comments")
+_REF_LIKE = re.compile(r"^[A-Za-z]{0,4}\s*\d+(?:\.\d+)*[a-z]?$")
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def normalise_header(value: CellValue) -> str:
+    """'Stat  Neigh Av ' -> 'stat neigh av'."""
+    if not isinstance(value, str):
+        return ""
+    return " ".join(value.replace("\u00a0", " ").replace("&", " and ").split()).lower().strip(" :")
+
+
+def _role_of(value: CellValue) -> str | None:
+    text = normalise_header(value)
+    if not text:
+        return None
+    for role, pattern in ROLE_PATTERNS.items():
+        if pattern.match(text):
+            return role
+    return None
+
+
+@dataclass
+class Header:
+    """Where each role and period sits (0-based grid columns)."""
+
+    row: int
+    roles: dict[str, int]
+    periods: list[tuple[int, Period]]
+    others: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def first_column(self) -> int:
+        return min([*self.roles.values(), *(c for c, _ in self.periods), *self.others])
+
+
+def find_header(grid: Grid) -> Header | None:
+    """The first row whose cells name a measure and at least two other scorecard columns."""
+    for r, row in enumerate(grid.values):
+        header = _header_from_row(r, row)
+        if header is not None:
+            return header
+    return None
+
+
+def _header_from_row(r: int, row: list[CellValue]) -> Header | None:
+    roles: dict[str, int] = {}
+    periods: list[tuple[int, Period]] = []
+    others: dict[int, str] = {}
+    for c, value in enumerate(row):
+        period = parse_period(value) if isinstance(value, str) else None
+        if period is not None:
+            periods.append((c, period))
+            continue
+        role = _role_of(value)
+        if role is not None and role not in roles:
+            roles[role] = c
+        elif isinstance(value, str) and value.strip():
+            others[c] = value.strip()
+    has_name = "measure" in roles or "ref" in roles
+    if has_name and len(roles) + min(len(periods), 1) >= 3 and (periods or "target" in roles):
+        return Header(row=r, roles=roles, periods=periods, others=others)
+    return None
+
+
+def _is_repeat_header(header: Header, row: list[CellValue]) -> bool:
+    """A header printed again (at each page) is recognised and skipped."""
+    if _header_from_row(header.row, row) is not None:
+        return True
+    return bool(header.periods) and all(
+        c < len(row) and isinstance(row[c], str) and normalise_header(row[c]) == p.label.lower()
+        for c, p in header.periods
+    )
+
+
+def _text(value: CellValue) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip() if not isinstance(value, float) or not value.is_integer() else str(int(value))
+    return text or None
+
+
+def _ref_text(value: CellValue, number_format: str | None) -> str | None:
+    """PI refs like 1.10 must stay '1.10' even when Excel stored them as the number 1.1."""
+    if isinstance(value, float) and not value.is_integer() and number_format:
+        m = re.search(r"0\.(0+)", number_format)
+        if m:
+            return f"{value:.{len(m.group(1))}f}"
+    return _text(value)
+
+
+def read_scorecard(grid: Grid, period: str | None = None, file: str | None = None) -> Scorecard:
+    """Parse a Grid into a Scorecard; raises WorkbookError when no scorecard header is found."""
+    header = find_header(grid)
+    if header is None:
+        raise WorkbookError(
+            f"sheet '{grid.sheet}' has no scorecard header row "
+            "(expected columns such as PI Ref, Measure, Target and quarters like 'Qu 2 18-19')",
+            file,
+        )
+    ordered = order_periods([p for _, p in header.periods])
+    period_col = {p.label: c for c, p in header.periods}
+    builder = _Builder(grid, header, ordered, period_col)
+    for r in range(header.row + 1, grid.height):
+        builder.add_row(r)
+    reporting = _reporting_period(builder.indicators, ordered, period, file)
+    findings = builder.findings + _value_findings(grid.sheet, builder.indicators, ordered, reporting)
+    columns = {role: column_letter(grid.sheet_column(c)) for role, c in header.roles.items()}
+    columns.update({label: column_letter(grid.sheet_column(c)) for label, c in period_col.items()})
+    headers = {
+        column_letter(grid.sheet_column(c)): str(v).strip()
+        for c, v in enumerate(grid.values[header.row])
+        if isinstance(v, str) and v.strip()
+    }
+    return Scorecard(
+        file=file,
+        sheet=grid.sheet,
+        title=_title(grid, header),
+        header_row=grid.sheet_row(header.row),
+        columns=columns,
+        headers=headers,
+        periods=ordered,
+        reporting_period=reporting,
+        sections=builder.sections,
+        indicators=builder.indicators,
+        findings=findings,
+        formats_known=grid.number_formats is not None,
+    )
+
+
+def _title(grid: Grid, header: Header) -> str | None:
+    for row in grid.values[: header.row]:
+        for value in row:
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+    return None
+
+
+class _Builder:
+    """Walks the rows under the header, collecting sections, indicators and parse findings."""
+
+    def __init__(self, grid: Grid, header: Header, periods: list[Period], period_col: dict[str, int]):
+        self.grid = grid
+        self.header = header
+        self.periods = periods
+        self.period_col = period_col
+        self.first = header.first_column
+        self.columns = sorted({*header.roles.values(), *period_col.values(), *header.others})
+        self.sections: list[Section] = []
+        self.indicators: list[Indicator] = []
+        self.findings: list[Finding] = []
+        self._section: str | None = None
+        self._pis_since_heading = True
+        self._seen_refs: dict[str, int] = {}
+
+    def cell(self, r: int, role: str) -> tuple[CellValue, str | None, str]:
+        c = self.header.roles.get(role)
+        if c is None:
+            return None, None, ""
+        return self.grid.value(r, c), self.grid.number_format(r, c), self.grid.address(r, c)
+
+    def add_row(self, r: int) -> None:
+        row = self.grid.values[r]
+        filled = [c for c in self.columns if c < len(row) and _text(row[c]) is not None]
+        if not filled:
+            return
+        if _is_repeat_header(self.header, row):
+            return
+        first_text = _text(row[self.first]) if self.first < len(row) else None
+        if filled == [self.first] and first_text and not _REF_LIKE.match(first_text):
+            parent = self._section if not self._pis_since_heading else None
+            self.sections.append(Section(title=first_text, row=self.grid.sheet_row(r), parent=parent))
+            self._section = first_text
+            self._pis_since_heading = False
+            return
+        self._add_indicator(r)
+
+    def _add_indicator(self, r: int) -> None:
+        grid, sheet = self.grid, self.grid.sheet
+        row_no = grid.sheet_row(r)
+        ref_value, ref_format, ref_cell = self.cell(r, "ref")
+        ref = _ref_text(ref_value, ref_format) or f"row {row_no}"
+        measure = _text(self.cell(r, "measure")[0]) or ""
+        self._pis_since_heading = True
+        if ref in self._seen_refs:
+            self.findings.append(
+                finding(
+                    Code.DUPLICATE_PI,
+                    sheet,
+                    ref_cell or None,
+                    ref,
+                    f"PI {ref} appears again (first on row {self._seen_refs[ref]})",
+                )
+            )
+        else:
+            self._seen_refs[ref] = row_no
+
+        values = {
+            label: parse_value(grid.value(r, c), grid.number_format(r, c), grid.address(r, c))
+            for label, c in ((p.label, self.period_col[p.label]) for p in self.periods)
+        }
+        target_value, target_format, target_cell = self.cell(r, "target")
+        target = parse_target(target_value, target_format, target_cell or None)
+        polarity_value = self.cell(r, "polarity")[0]
+        polarity, understood = parse_polarity(polarity_value)
+        if not understood:
+            self.findings.append(
+                finding(
+                    Code.UNPARSED_POLARITY,
+                    sheet,
+                    self.cell(r, "polarity")[2],
+                    ref,
+                    f"polarity '{polarity_value}' is not understood (use 'High is good' or 'Low is good')",
+                )
+            )
+        sn = parse_value(*self.cell(r, "stat_neighbour"))
+        national = parse_value(*self.cell(r, "national"))
+        unit, values, sn, national, target = infer_units(
+            measure, values, sn, national, target, formats_known=grid.number_formats is not None
+        )
+        if target.kind is TargetKind.UNPARSED:
+            self.findings.append(
+                finding(
+                    Code.UNPARSED_TARGET,
+                    sheet,
+                    target.cell,
+                    ref,
+                    f"target '{target.raw}' is not a value, bound, range or benchmark",
+                )
+            )
+        extra = {name: text for c, name in self.header.others.items() if (text := _text(grid.value(r, c))) is not None}
+        for role in TEXT_ROLES:
+            value, _, address = self.cell(r, role)
+            self._check_formula(value, address, ref, role)
+        for c, name in self.header.others.items():
+            self._check_formula(grid.value(r, c), grid.address(r, c), ref, name)
+        self.indicators.append(
+            Indicator(
+                ref=ref,
+                measure=measure,
+                section=self._section,
+                row=row_no,
+                lead=_text(self.cell(r, "lead")[0]),
+                polarity=polarity,
+                polarity_raw=_text(polarity_value),
+                unit=unit,
+                target=target,
+                values=values,
+                stat_neighbour=sn,
+                national=national,
+                submitted_rag=parse_value(*self.cell(r, "rag")),
+                submitted_arrow=parse_value(*self.cell(r, "travel")),
+                comments=_text(self.cell(r, "comments")[0]),
+                extra=extra,
+            )
+        )
+
+    def _check_formula(self, value: CellValue, address: str, ref: str, field_name: str) -> None:
+        if isinstance(value, str) and len(value.strip()) > 1 and value.strip().startswith(_FORMULA_START):
+            self.findings.append(
+                finding(
+                    Code.LOOKS_LIKE_FORMULA,
+                    self.grid.sheet,
+                    address,
+                    ref,
+                    f"{field_name} text starts with '{value.strip()[0]}' and would run as a formula "
+                    "if pasted into Excel; it is kept as text",
+                )
+            )
+
+
+_PERCENT_MEASURE = re.compile(r"^\s*(?:%|percent(?:age)?\b|proportion\b)|\(%\)|\bpercentage of\b", re.I)
+_COUNT_MEASURE = re.compile(r"^\s*(?:number|no\.|count|total|average|avg|rate|mean|median)\b", re.I)
+
+
+def infer_units(
+    measure: str,
+    values: dict[str, Observation],
+    stat_neighbour: Observation,
+    national: Observation,
+    target: Target,
+    formats_known: bool = True,
+) -> tuple[str | None, dict[str, Observation], Observation, Observation, Target]:
+    """Decide whether an indicator is a percentage and give its bare numbers the unit.
+
+    Without number formats (the live-Excel path), a percentage indicator whose bare numbers all
+    lie within 0..1 holds fractions (Excel stores 31% as 0.31): those are scaled to percent.
+    """
+    explicit_values = any(o.unit == "%" for o in values.values())
+    explicit_other = "%" in (stat_neighbour.unit, national.unit, target.unit)
+    is_percent = bool(
+        _PERCENT_MEASURE.search(measure) or explicit_values or (explicit_other and not _COUNT_MEASURE.search(measure))
+    )
+    if not is_percent:
+        return None, values, stat_neighbour, national, target
+
+    def bare_numbers(obs: Observation) -> list[float]:
+        if obs.unit is not None:
+            return []
+        if obs.status is Status.RANGE:
+            return [n for n in (obs.low, obs.high) if n is not None]
+        return [obs.number] if obs.number is not None else []
+
+    value_numbers = [n for o in values.values() for n in bare_numbers(o)]
+    scale_values = not formats_known and bool(value_numbers) and all(abs(n) <= 1 for n in value_numbers)
+
+    def as_percent(obs: Observation, scale: bool) -> Observation:
+        if obs.unit is not None or not (obs.number is not None or obs.status is Status.RANGE):
+            return obs
+        k = 100.0 if scale else 1.0
+        return obs.model_copy(
+            update={
+                "unit": "%",
+                "number": None if obs.number is None else _tidy(obs.number * k),
+                "low": None if obs.low is None else _tidy(obs.low * k),
+                "high": None if obs.high is None else _tidy(obs.high * k),
+            }
+        )
+
+    def single_scale(obs: Observation) -> bool:
+        return not formats_known and all(abs(n) <= 1 for n in bare_numbers(obs)) and bool(bare_numbers(obs))
+
+    values = {label: as_percent(o, scale_values) for label, o in values.items()}
+    stat_neighbour = as_percent(stat_neighbour, single_scale(stat_neighbour))
+    national = as_percent(national, single_scale(national))
+    if target.unit is None and target.kind in (TargetKind.VALUE, TargetKind.BOUND, TargetKind.RANGE):
+        nums = [n for n in (target.value, target.low, target.high) if n is not None]
+        k = 100.0 if not formats_known and nums and all(abs(n) <= 1 for n in nums) else 1.0
+        target = target.model_copy(
+            update={
+                "unit": "%",
+                "value": None if target.value is None else _tidy(target.value * k),
+                "low": None if target.low is None else _tidy(target.low * k),
+                "high": None if target.high is None else _tidy(target.high * k),
+            }
+        )
+    return "%", values, stat_neighbour, national, target
+
+
+def _tidy(number: float) -> float:
+    return float(f"{number:.12g}")
+
+
+def _reporting_period(
+    indicators: list[Indicator], periods: list[Period], wanted: str | None, file: str | None
+) -> str | None:
+    quarters = [p for p in periods if p.kind is PeriodKind.QUARTER]
+    if wanted is not None:
+        target = parse_period(wanted)
+        for p in periods:
+            if p.label.lower() == wanted.strip().lower() or (
+                target is not None and (p.kind, p.year, p.quarter) == (target.kind, target.year, target.quarter)
+            ):
+                return p.label
+        raise WorkbookError(
+            f"period '{wanted}' is not a column of this scorecard (columns: {', '.join(p.label for p in periods)})",
+            file,
+        )
+    for p in reversed(quarters):
+        if any(not ind.values[p.label].is_blank for ind in indicators):
+            return p.label
+    return quarters[-1].label if quarters else (periods[-1].label if periods else None)
+
+
+def _value_findings(
+    sheet: str, indicators: list[Indicator], periods: list[Period], reporting: str | None
+) -> list[Finding]:
+    """Findings about individual value cells: missing, suppressed, errors, unreadable text."""
+    out: list[Finding] = []
+    for ind in indicators:
+        cells = [(label, ind.values[label]) for label in (p.label for p in periods)]
+        cells += [("statistical neighbour average", ind.stat_neighbour), ("national average", ind.national)]
+        for label, obs in cells:
+            if obs.status is Status.SUPPRESSED:
+                out.append(
+                    finding(Code.SUPPRESSED, sheet, obs.cell, ind.ref, f"{label} value is suppressed ('{obs.raw}')")
+                )
+            elif obs.status is Status.EXCEL_ERROR:
+                out.append(
+                    finding(Code.EXCEL_ERROR, sheet, obs.cell, ind.ref, f"{label} cell holds the Excel error {obs.raw}")
+                )
+            elif obs.status is Status.UNPARSED:
+                out.append(
+                    finding(
+                        Code.UNPARSED_VALUE,
+                        sheet,
+                        obs.cell,
+                        ind.ref,
+                        f"{label} value '{obs.raw}' is not a number or a known marker",
+                    )
+                )
+        if reporting is not None:
+            obs = ind.values[reporting]
+            if obs.is_blank:
+                out.append(finding(Code.MISSING, sheet, obs.cell, ind.ref, f"no value for {reporting}"))
+            elif obs.status in (Status.NOT_AVAILABLE, Status.DASH, Status.NOT_APPLICABLE):
+                out.append(
+                    finding(
+                        Code.MISSING,
+                        sheet,
+                        obs.cell,
+                        ind.ref,
+                        f"no figure for {reporting} ('{obs.raw}': {obs.status.value})",
+                    )
+                )
+    return out

@@ -1,0 +1,179 @@
+"""RAG: rate an indicator's latest value against its target (DESIGN 5)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from xlscorecard.settings import Settings, ToleranceKind
+from xlscorecard.targets import Polarity, Target, TargetKind
+from xlscorecard.values import Observation, Status, format_number
+
+
+class Rating(StrEnum):
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+
+
+_WORSENESS = {Rating.GREEN: 0, Rating.AMBER: 1, Rating.RED: 2}
+
+
+class RagResult(BaseModel):
+    """A rating (or None: not rated) with the period rated and a one-line explanation."""
+
+    model_config = ConfigDict(frozen=True)
+
+    rating: Rating | None
+    period: str | None
+    explanation: str
+
+    @property
+    def letter(self) -> str:
+        return self.rating.value[0].upper() if self.rating else ""
+
+
+def not_rated(reason: str, period: str | None = None) -> RagResult:
+    return RagResult(rating=None, period=period, explanation=f"Not rated: {reason}")
+
+
+def parse_submitted_rag(obs: Observation) -> Rating | None:
+    """'R', 'Amber', 'green' -> Rating; anything else -> None."""
+    text = (obs.raw or "").strip().lower()
+    return {
+        "r": Rating.RED,
+        "red": Rating.RED,
+        "a": Rating.AMBER,
+        "amber": Rating.AMBER,
+        "g": Rating.GREEN,
+        "green": Rating.GREEN,
+    }.get(text)
+
+
+def rate_value(
+    obs: Observation,
+    target: Target,
+    polarity: Polarity | None,
+    rules: Settings,
+    benchmark: Observation | None = None,
+) -> RagResult:
+    """Rate one value against a target; never raises. `benchmark` resolves a benchmark target."""
+    if obs.status is Status.RANGE and obs.low is not None and obs.high is not None:
+        low = rate_value(
+            obs.model_copy(update={"status": Status.NUMBER, "number": obs.low}), target, polarity, rules, benchmark
+        )
+        high = rate_value(
+            obs.model_copy(update={"status": Status.NUMBER, "number": obs.high}), target, polarity, rules, benchmark
+        )
+        if low.rating is None or high.rating is None:
+            return low if low.rating is None else high
+        worse = max(low, high, key=lambda r: _WORSENESS[r.rating])  # type: ignore[index]
+        if worse.rating is Rating.GREEN:
+            return RagResult(
+                rating=Rating.GREEN,
+                period=None,
+                explanation=f"Green: {obs.display()} lies inside target {target.describe()}",
+            )
+        return worse
+    if not obs.is_numeric or obs.number is None:
+        return not_rated(f"value is {obs.status.value.replace('-', ' ')}" + (f" ('{obs.raw}')" if obs.raw else ""))
+    if target.kind is None:
+        return not_rated("no target")
+    if target.kind is TargetKind.UNPARSED:
+        return not_rated(f"target '{target.raw}' not understood")
+    value = obs.number
+    if target.kind is TargetKind.BENCHMARK:
+        target = _benchmark_as_target(target, polarity, benchmark)
+        if target.kind is None:
+            return not_rated(f"benchmark for target '{target.raw}' has no comparable figure")
+    if target.unit != obs.unit:
+        return not_rated(f"unit mismatch: value {obs.display()} vs target {target.describe()}")
+
+    if target.kind is TargetKind.RANGE:
+        assert target.low is not None and target.high is not None
+        if target.low <= value <= target.high:
+            return _result(Rating.GREEN, obs, target, value, 0.0, None, rules)
+        nearer = target.low if value < target.low else target.high
+        return _graded(obs, target, value, abs(value - nearer), nearer, rules)
+
+    assert target.value is not None
+    bound = target.value
+    op = target.operator if target.kind is TargetKind.BOUND else None
+    if op is None:
+        if polarity is None:
+            return not_rated(f"no polarity to tell whether {target.describe()} is a floor or a ceiling")
+        op = ">=" if polarity == "high" else "<="
+    met = {"<": value < bound, "<=": value <= bound, ">": value > bound, ">=": value >= bound}[op]
+    if met:
+        return _result(Rating.GREEN, obs, target, value, 0.0, bound, rules)
+    return _graded(obs, target, value, abs(value - bound), bound, rules)
+
+
+def _benchmark_as_target(target: Target, polarity: Polarity | None, benchmark: Observation | None) -> Target:
+    if benchmark is None or not benchmark.is_numeric or benchmark.number is None:
+        return target.model_copy(update={"kind": None})
+    op = target.operator
+    if op == "better":
+        if polarity is None:
+            return target.model_copy(update={"kind": None})
+        op = ">=" if polarity == "high" else "<="
+    return target.model_copy(
+        update={
+            "kind": TargetKind.BOUND,
+            "operator": op,
+            "value": benchmark.number,
+            "unit": benchmark.unit,
+        }
+    )
+
+
+def allowed_miss(bound: float, unit: str | None, rules: Settings) -> float:
+    """How far a value may miss `bound` and still be Amber."""
+    if rules.tolerance_kind is ToleranceKind.ABSOLUTE:
+        return rules.tolerance
+    if rules.tolerance_kind is ToleranceKind.POINTS and unit == "%":
+        return rules.tolerance
+    if bound == 0:
+        return rules.zero_target_band
+    return abs(bound) * rules.tolerance / 100
+
+
+def _graded(obs: Observation, target: Target, value: float, miss: float, bound: float, rules: Settings) -> RagResult:
+    allowed = allowed_miss(bound, obs.unit, rules)
+    rating = Rating.AMBER if miss <= allowed + 1e-9 else Rating.RED
+    return _result(rating, obs, target, value, miss, bound, rules)
+
+
+def _tolerance_text(bound: float | None, unit: str | None, rules: Settings) -> str:
+    if bound == 0 and rules.tolerance_kind is ToleranceKind.RELATIVE:
+        return f"zero target, band {format_number(rules.zero_target_band, unit)}"
+    if rules.tolerance_kind is ToleranceKind.ABSOLUTE:
+        return f"tolerance {format_number(rules.tolerance, unit)}"
+    if rules.tolerance_kind is ToleranceKind.POINTS and unit == "%":
+        return f"tolerance {format_number(rules.tolerance)} points"
+    return f"tolerance {format_number(rules.tolerance)}%"
+
+
+def _result(
+    rating: Rating, obs: Observation, target: Target, value: float, miss: float, bound: float | None, rules: Settings
+) -> RagResult:
+    shown = obs.display()
+    if rating is Rating.GREEN:
+        verb = "inside" if target.kind is TargetKind.RANGE else "meets"
+        return RagResult(rating=rating, period=None, explanation=f"Green: {shown} {verb} target {target.describe()}")
+    assert bound is not None
+    if miss == 0:
+        gap = "at the bound, which the target excludes"
+    elif bound:
+        gap = f"{(value - bound) / abs(bound) * 100:+.1f}%"
+        if obs.unit == "%":
+            gap += f", {value - bound:+.1f} points"
+    else:
+        gap = f"{value - bound:+g}"
+    name = rating.value.capitalize()
+    return RagResult(
+        rating=rating,
+        period=None,
+        explanation=f"{name}: {shown} vs target {target.describe()} ({gap}, {_tolerance_text(bound, obs.unit, rules)})",
+    )

@@ -1,0 +1,80 @@
+"""Render an assessment: the JSON contract of `check --json` and the readable summary (DESIGN 9)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from xlscorecard.assessment import Assessment
+from xlscorecard.findings import count_by_code
+
+RAG_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
+
+
+def to_json(assessment: Assessment) -> dict[str, Any]:
+    """The machine-readable result: the scorecard, each indicator's RAG and travel, all findings."""
+    sc = assessment.scorecard
+    indicators = []
+    for ind, result in zip(sc.indicators, assessment.results, strict=True):
+        data = ind.model_dump(mode="json", exclude={"submitted_rag", "submitted_arrow"})
+        data["submitted_rag"] = ind.submitted_rag.raw
+        data["submitted_arrow"] = ind.submitted_arrow.raw
+        data["rag"] = result.rag.model_dump(mode="json")
+        data["travel"] = {**result.travel.model_dump(mode="json"), "arrow": assessment.glyph(result) or None}
+        data["benchmarks"] = result.benchmarks
+        indicators.append(data)
+    return {
+        "file": sc.file,
+        "sheet": sc.sheet,
+        "title": sc.title,
+        "reporting_period": sc.reporting_period,
+        "periods": sc.period_labels,
+        "sections": [s.title for s in sc.sections],
+        "counts": {
+            "indicators": len(sc.indicators),
+            "sections": len(sc.sections),
+            "rag": assessment.rag_counts(),
+            "findings": count_by_code(assessment.findings),
+        },
+        "indicators": indicators,
+        "findings": [f.model_dump(mode="json") for f in assessment.findings],
+    }
+
+
+def print_summary(assessment: Assessment, console: Console) -> None:
+    """Title, period, counts, each PI's RAG, arrow and explanation, then the findings table."""
+    sc = assessment.scorecard
+    console.print(f"[bold]{sc.title or sc.file}[/bold]")
+    console.print(f"File: {sc.file}   Sheet: {sc.sheet}")
+    console.print(f"Reporting period: [bold]{sc.reporting_period}[/bold]   Periods: {', '.join(sc.period_labels)}")
+    console.print(f"{len(sc.indicators)} PIs in {len(sc.sections)} sections")
+    counts = assessment.rag_counts()
+    console.print(
+        "RAG: " + "   ".join(f"[{RAG_STYLE.get(k, 'dim')}]{k.capitalize()} {v}[/]" for k, v in counts.items())
+    )
+    by_code = count_by_code(assessment.findings)
+    console.print("Findings: " + (", ".join(f"{code} {n}" for code, n in by_code.items()) or "none"))
+
+    table = Table(title="Indicators", show_lines=False, expand=True)
+    for name in ("PI", "Measure", "RAG", "Arrow", "Explanation"):
+        table.add_column(name, overflow="fold")
+    for ind, result in zip(sc.indicators, assessment.results, strict=True):
+        rating = result.rag.rating.value if result.rag.rating else ""
+        table.add_row(
+            ind.ref,
+            ind.measure[:60],
+            f"[{RAG_STYLE.get(rating, 'dim')}]{rating.upper() or '-'}[/]",
+            assessment.glyph(result),
+            f"{result.rag.explanation}; {result.travel.explanation}",
+        )
+    console.print(table)
+
+    if assessment.findings:
+        ft = Table(title="Findings", expand=True)
+        for name in ("Code", "Severity", "Cell", "PI", "Message"):
+            ft.add_column(name, overflow="fold")
+        for f in assessment.findings:
+            ft.add_row(f.code.value, f.severity.value, f.cell or "", f.ref or "", f.message)
+        console.print(ft)

@@ -1,0 +1,104 @@
+"""The domain model: a scorecard of sections and performance indicators (DESIGN 2)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from xlscorecard.findings import Finding
+from xlscorecard.periods import Period
+from xlscorecard.targets import Polarity, Target
+from xlscorecard.values import Observation
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+class Section(BaseModel):
+    """A heading row; `parent` is the heading just above when no PI came between them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    title: str
+    row: int
+    parent: str | None = None
+
+
+class Indicator(BaseModel):
+    """One performance indicator row."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ref: str
+    measure: str
+    section: str | None
+    row: int
+    lead: str | None = None
+    polarity: Polarity | None = None
+    polarity_raw: str | None = None
+    unit: str | None = None  # "%" when the indicator is a percentage
+    target: Target = Field(default_factory=Target)
+    values: dict[str, Observation] = Field(default_factory=dict)  # period label -> value
+    stat_neighbour: Observation = Field(default_factory=Observation)
+    national: Observation = Field(default_factory=Observation)
+    submitted_rag: Observation = Field(default_factory=Observation)
+    submitted_arrow: Observation = Field(default_factory=Observation)
+    comments: str | None = None
+    extra: dict[str, str] = Field(default_factory=dict)  # other columns, by header
+
+
+class Scorecard(BaseModel):
+    """A parsed scorecard sheet: everything the rules need, each part with its cell."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str | None = None
+    sheet: str
+    title: str | None
+    header_row: int
+    columns: dict[str, str]  # role -> column letter ("ref": "A", "Qu 2 18-19": "K")
+    headers: dict[str, str]  # column letter -> header text as written
+    periods: list[Period]
+    reporting_period: str | None
+    sections: list[Section]
+    indicators: list[Indicator]
+    findings: list[Finding] = Field(default_factory=list)  # parse-level findings
+    formats_known: bool = True
+
+    @property
+    def period_labels(self) -> list[str]:
+        return [p.label for p in self.periods]
+
+    def period(self, label: str) -> Period:
+        return next(p for p in self.periods if p.label == label)
+
+    def indicator(self, ref: str) -> Indicator:
+        """The first indicator with this PI ref."""
+        for ind in self.indicators:
+            if ind.ref == ref:
+                return ind
+        raise KeyError(ref)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per PI with its values by period (numbers; markers as NaN) for notebooks."""
+        import pandas as pd
+
+        rows = []
+        for ind in self.indicators:
+            row: dict[str, object] = {
+                "ref": ind.ref,
+                "measure": ind.measure,
+                "section": ind.section,
+                "row": ind.row,
+                "lead": ind.lead,
+                "polarity": ind.polarity,
+                "unit": ind.unit,
+                "target": ind.target.raw,
+            }
+            for label in self.period_labels:
+                obs = ind.values.get(label)
+                row[label] = obs.number if obs is not None and obs.is_numeric else None
+            rows.append(row)
+        frame = pd.DataFrame(rows)
+        return frame.set_index("ref", drop=False) if not frame.empty else frame

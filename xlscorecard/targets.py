@@ -1,0 +1,142 @@
+"""Targets and polarity: what good looks like for an indicator (DESIGN 5)."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from xlscorecard.values import _NUM, parse_value, to_number
+
+Polarity = Literal["high", "low"]
+
+
+class TargetKind(StrEnum):
+    VALUE = "value"  # meet or beat it, in the direction of polarity
+    BOUND = "bound"  # <20%, at least 90%
+    RANGE = "range"  # inside 260-300 is met
+    BENCHMARK = "benchmark"  # above the statistical neighbour average
+    UNPARSED = "unparsed"
+
+
+class Benchmark(StrEnum):
+    NATIONAL = "national"
+    STAT_NEIGHBOUR = "stat_neighbour"
+
+
+class Target(BaseModel):
+    """A parsed target cell."""
+
+    model_config = ConfigDict(frozen=True)
+
+    raw: str | None = None
+    kind: TargetKind | None = None  # None: no target
+    operator: Literal["<", "<=", ">", ">=", "better"] | None = None
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    unit: str | None = None
+    benchmark: Benchmark | None = None
+    cell: str | None = None
+
+    @property
+    def implied_polarity(self) -> Polarity | None:
+        """`<20%` means low is good; `at least 90%` means high is good."""
+        if self.operator in ("<", "<="):
+            return "low"
+        if self.operator in (">", ">="):
+            return "high"
+        return None
+
+    def describe(self) -> str:
+        """Short wording used in explanations ("<20%", "121", "260-300")."""
+        from xlscorecard.values import format_number
+
+        if self.kind is TargetKind.RANGE and self.low is not None and self.high is not None:
+            return f"{format_number(self.low, self.unit)}-{format_number(self.high, self.unit)}"
+        if self.kind in (TargetKind.VALUE, TargetKind.BOUND) and self.value is not None:
+            op = "" if self.kind is TargetKind.VALUE else self.operator or ""
+            return f"{op}{format_number(self.value, self.unit)}"
+        return self.raw or ""
+
+
+_WORD_OPERATORS: list[tuple[str, str]] = [
+    (r"(?:no|not)\s+more\s+than|at\s+most|maximum(?:\s+of)?|max\.?|up\s+to|≤|=<|<=", "<="),
+    (r"(?:no|not)\s+(?:less|fewer)\s+than|at\s+least|minimum(?:\s+of)?|min\.?|≥|=>|>=", ">="),
+    (r"less\s+than|fewer\s+than|below|under|lower\s+than|<", "<"),
+    (r"more\s+than|greater\s+than|above|over|higher\s+than|exceed(?:s|ing)?|>", ">"),
+]
+_BOUND = re.compile(
+    rf"^(?P<op>{'|'.join(f'(?:{w})' for w, _ in _WORD_OPERATORS)})\s*(?P<num>{_NUM})\s*(?P<pct>%)?$",
+    re.I,
+)
+_BENCH_OPERATOR = [
+    (r"at\s+or\s+above|in\s+line\s+with\s+or\s+above|equal\s+to\s+or\s+above", ">="),
+    (r"at\s+or\s+below|in\s+line\s+with\s+or\s+below|equal\s+to\s+or\s+below", "<="),
+    (r"above|higher\s+than|more\s+than|greater\s+than|exceed", ">"),
+    (r"below|lower\s+than|less\s+than|fewer\s+than|under", "<"),
+    (r"better\s+than|in\s+line\s+with|at|match|equal\s+to", "better"),
+]
+_NATIONAL = re.compile(r"national|england", re.I)
+_STAT_NEIGHBOUR = re.compile(r"stat(?:istical)?\.?\s*neigh|\bsn\b|comparator", re.I)
+
+
+def parse_target(value: object, number_format: str | None = None, cell: str | None = None) -> Target:
+    """Parse a target cell: a value, a bound, a range or a benchmark reference; never raises."""
+    obs = parse_value(value, number_format)
+    if obs.is_blank:
+        return Target(cell=cell)
+    raw = obs.raw
+    if obs.status == "number":
+        return Target(raw=raw, kind=TargetKind.VALUE, value=obs.number, unit=obs.unit, cell=cell)
+    if obs.status == "range":
+        return Target(raw=raw, kind=TargetKind.RANGE, low=obs.low, high=obs.high, unit=obs.unit, cell=cell)
+    text = " ".join(str(value).split())
+    if m := _BOUND.match(text):
+        op = next(o for w, o in _WORD_OPERATORS if re.fullmatch(w, m["op"], re.I))
+        return Target(
+            raw=raw,
+            kind=TargetKind.BOUND,
+            operator=op,  # type: ignore[arg-type]
+            value=to_number(m["num"]),
+            unit="%" if m["pct"] else None,
+            cell=cell,
+        )
+    bench = (
+        Benchmark.STAT_NEIGHBOUR
+        if _STAT_NEIGHBOUR.search(text)
+        else Benchmark.NATIONAL
+        if _NATIONAL.search(text)
+        else None
+    )
+    if bench is not None:
+        op = next((o for w, o in _BENCH_OPERATOR if re.search(w, text, re.I)), "better")
+        return Target(raw=raw, kind=TargetKind.BENCHMARK, operator=op, benchmark=bench, cell=cell)  # type: ignore[arg-type]
+    return Target(raw=raw, kind=TargetKind.UNPARSED, cell=cell)
+
+
+_HIGH = re.compile(
+    r"^(?:high(?:er)?|big(?:ger)?|more|increase|up|↑|⬆|▲)(?:\s+(?:is|=)\s+(?:good|better))?$|"
+    r"^(?:high|higher|bigger|more)\s+(?:is\s+)?(?:good|better)$|^maximi[sz]e$",
+    re.I,
+)
+_LOW = re.compile(
+    r"^(?:low(?:er)?|small(?:er)?|less|fewer|decrease|down|↓|⬇|▼)(?:\s+(?:is|=)\s+(?:good|better))?$|"
+    r"^(?:low|lower|smaller|less|fewer)\s+(?:is\s+)?(?:good|better)$|^minimi[sz]e$",
+    re.I,
+)
+_NO_POLARITY = re.compile(r"^(?:n/?a|none|neutral|contextual|context|no polarity|-|–|tbc)?$", re.I)
+
+
+def parse_polarity(value: object) -> tuple[Polarity | None, bool]:
+    """(polarity, understood). "High is good" -> ("high", True); "N/A" -> (None, True)."""
+    if value is None:
+        return None, True
+    text = " ".join(str(value).split()).rstrip(".")
+    if _HIGH.match(text):
+        return "high", True
+    if _LOW.match(text):
+        return "low", True
+    return None, bool(_NO_POLARITY.match(text))

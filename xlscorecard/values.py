@@ -1,0 +1,239 @@
+"""Cell values: numbers, percentages and the markers statisticians use instead of numbers (DESIGN 4).
+
+The raw text of every cell is kept; a marker never becomes 0.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Status(StrEnum):
+    """The family a cell value belongs to."""
+
+    NUMBER = "number"
+    FLAGGED = "flagged"  # number with a provisional / revised / estimate flag
+    COMPOSITE = "composite"  # headline number followed by a note
+    RANGE = "range"  # a low-high pair
+    SUPPRESSED = "suppressed"
+    NOT_AVAILABLE = "not-available"
+    NOT_APPLICABLE = "not-applicable"
+    ROUNDS_TO_ZERO = "rounds-to-zero"
+    DASH = "dash"
+    EXCEL_ERROR = "excel-error"
+    BLANK = "blank"
+    UNPARSED = "unparsed"
+
+
+NUMERIC_STATUSES = frozenset({Status.NUMBER, Status.FLAGGED, Status.COMPOSITE})
+MARKER_STATUSES = frozenset(
+    {
+        Status.SUPPRESSED,
+        Status.NOT_AVAILABLE,
+        Status.NOT_APPLICABLE,
+        Status.ROUNDS_TO_ZERO,
+        Status.DASH,
+    }
+)
+
+FLAG_MEANINGS = {"p": "provisional", "r": "revised", "e": "estimate"}
+
+
+class Observation(BaseModel):
+    """One cell's value for one period: its raw text, parsed number and unit, and family."""
+
+    model_config = ConfigDict(frozen=True)
+
+    raw: str | None = None
+    number: float | None = None
+    unit: str | None = None  # "%" or None
+    status: Status = Status.BLANK
+    note: str | None = None
+    flag: str | None = None  # provisional / revised / estimate
+    low: float | None = None  # ranges only
+    high: float | None = None
+    cell: str | None = None
+
+    @property
+    def is_numeric(self) -> bool:
+        """A number usable for rating and travel (plain, flagged or a composite's headline)."""
+        return self.status in NUMERIC_STATUSES and self.number is not None
+
+    @property
+    def is_marker(self) -> bool:
+        return self.status in MARKER_STATUSES
+
+    @property
+    def is_blank(self) -> bool:
+        return self.status is Status.BLANK
+
+    def display(self) -> str:
+        """How the value reads in a sentence ("32%", "2,200", "suppressed")."""
+        if self.status is Status.RANGE and self.low is not None and self.high is not None:
+            return f"{format_number(self.low, self.unit)}-{format_number(self.high, self.unit)}"
+        if self.is_numeric and self.number is not None:
+            return format_number(self.number, self.unit)
+        return self.raw or ""
+
+
+def format_number(number: float, unit: str | None = None) -> str:
+    """12 -> '12'; 1234.5 -> '1,234.5'; (31, '%') -> '31%'."""
+    text = f"{number:,.2f}".rstrip("0").rstrip(".") if number != int(number) else f"{int(number):,}"
+    return f"{text}%" if unit == "%" else text
+
+
+_MARKERS: dict[str, Status] = {
+    **dict.fromkeys(["suppressed", "supressed", "suppresed", "surpressed", "c", "*"], Status.SUPPRESSED),
+    **dict.fromkeys(
+        [
+            "x",
+            ":",
+            "..",
+            "n/a",
+            "na",
+            "#n/a",
+            "tbc",
+            "dna",
+            "not available",
+            "data to be supplied",
+            "n/k",
+            "not known",
+        ],
+        Status.NOT_AVAILABLE,
+    ),
+    **dict.fromkeys(["z", ".", "not applicable"], Status.NOT_APPLICABLE),
+    **dict.fromkeys(["k", "low", "~"], Status.ROUNDS_TO_ZERO),
+    **dict.fromkeys(["-", "–", "—", "‒", "−"], Status.DASH),
+}
+_EXCEL_ERRORS = frozenset(
+    [
+        "#div/0!",
+        "#value!",
+        "#ref!",
+        "#name?",
+        "#num!",
+        "#null!",
+        "#spill!",
+        "#calc!",
+        "#getting_data",
+        "#field!",
+        "#blocked!",
+        "#connect!",
+        "#busy!",
+        "#unknown!",
+    ]
+)
+_SMALL_NUMBER = re.compile(r"^<\s*\d+$")  # "<5": a count below the disclosure threshold
+
+_NUM = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+"
+_NUMBER = re.compile(rf"^(?P<num>{_NUM})\s*(?P<pct>%)?$")
+_FLAGGED = re.compile(rf"^(?P<num>{_NUM})\s*(?P<pct>%)?\s*[\[(]?(?P<flag>[pre])[\])]?$", re.I)
+_RANGE = re.compile(rf"^(?P<lo>{_NUM})\s*(?P<pct1>%)?\s*(?:-|–|—|to)\s*(?P<hi>{_NUM})\s*(?P<pct2>%)?$", re.I)
+_LEADING = re.compile(rf"^(?P<num>{_NUM})\s*(?P<pct>%)?(?P<rest>\s*\S.*)$", re.S)
+_QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def to_number(text: str) -> float:
+    """'9,536' -> 9536.0 (the text must already match a number pattern)."""
+    return float(text.replace(",", ""))
+
+
+def _tidy(number: float) -> float:
+    # 0.31 * 100 is 31.000000000000004; round away float noise, keep real precision.
+    return float(f"{number:.12g}")
+
+
+def percent_scaling(number_format: str | None) -> tuple[bool, bool]:
+    """(is a percentage, value is stored as a fraction) for an Excel number format.
+
+    `0%` shows 0.31 as 31% (a fraction); `0"%"` shows 31 as 31% (already in percent).
+    """
+    if not number_format or "%" not in number_format:
+        return False, False
+    bare = _QUOTED.sub("", number_format.split(";")[0])
+    if "%" in bare:
+        return True, True
+    return True, False
+
+
+def parse_value(value: object, number_format: str | None = None, cell: str | None = None) -> Observation:
+    """Parse one cell into an Observation; never raises, whatever the cell holds."""
+    if value is None:
+        return Observation(cell=cell)
+    if isinstance(value, bool):
+        return Observation(raw=str(value).upper(), status=Status.UNPARSED, cell=cell)
+    if isinstance(value, int | float):
+        number = float(value)
+        if number != number or number in (float("inf"), float("-inf")):
+            return Observation(raw=str(value), status=Status.UNPARSED, cell=cell)
+        is_pct, fraction = percent_scaling(number_format)
+        raw = _number_text(value)
+        if is_pct:
+            return Observation(
+                raw=raw,
+                number=_tidy(number * 100 if fraction else number),
+                unit="%",
+                status=Status.NUMBER,
+                cell=cell,
+            )
+        return Observation(raw=raw, number=number, status=Status.NUMBER, cell=cell)
+    raw = str(value)
+    return parse_text(raw, cell=cell)
+
+
+def _number_text(value: int | float) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def parse_text(raw: str, cell: str | None = None) -> Observation:
+    """Parse a cell that holds text ("9,536", "31%", "Supressed", "57% (63%)", "97%-99%")."""
+    text = " ".join(raw.replace("\u00a0", " ").split())
+    if not text:
+        return Observation(raw=raw, cell=cell)
+    key = text.lower()
+    unbracketed = key[1:-1].strip() if key.startswith("[") and key.endswith("]") else key
+    if unbracketed in _MARKERS:
+        return Observation(raw=raw, status=_MARKERS[unbracketed], cell=cell)
+    if _SMALL_NUMBER.match(unbracketed):
+        return Observation(raw=raw, status=Status.SUPPRESSED, cell=cell)
+    if key in _EXCEL_ERRORS:
+        return Observation(raw=raw, status=Status.EXCEL_ERROR, cell=cell)
+    if m := _NUMBER.match(text):
+        return Observation(
+            raw=raw,
+            number=to_number(m["num"]),
+            unit="%" if m["pct"] else None,
+            status=Status.NUMBER,
+            cell=cell,
+        )
+    if m := _FLAGGED.match(text):
+        flag = FLAG_MEANINGS[m["flag"].lower()]
+        return Observation(
+            raw=raw,
+            number=to_number(m["num"]),
+            unit="%" if m["pct"] else None,
+            status=Status.FLAGGED,
+            flag=flag,
+            note=flag,
+            cell=cell,
+        )
+    if (m := _RANGE.match(text)) and not m["lo"].startswith("-"):
+        low, high = sorted((to_number(m["lo"]), to_number(m["hi"])))
+        unit = "%" if (m["pct1"] or m["pct2"]) else None
+        return Observation(raw=raw, low=low, high=high, unit=unit, status=Status.RANGE, cell=cell)
+    if (m := _LEADING.match(text)) and not m["num"].startswith(("-", "+")):
+        rest = m["rest"].strip()
+        return Observation(
+            raw=raw,
+            number=to_number(m["num"]),
+            unit="%" if m["pct"] else None,
+            status=Status.COMPOSITE,
+            note=rest,
+            cell=cell,
+        )
+    return Observation(raw=raw, status=Status.UNPARSED, cell=cell)
