@@ -47,3 +47,22 @@ def check_file(
 ) -> Assessment:
     """Parse and assess a workbook: the work behind `xlscorecard check`."""
     return assess(load_scorecard(path, sheet, period, limits), settings or Settings())
+
+
+def convert_file(
+    path: str | Path, out: str | Path | None = None, settings: Settings | None = None,
+    period: str | None = None, sheet: str | None = None, limits: SafetyLimits | None = None,
+) -> Path:
+    """Write the formatted return for a workbook; returns the path written."""
+    from xlscorecard.return_workbook import return_path, write_return
+
+    path = Path(path)
+    grid = read_grid(path, sheet=sheet, limits=limits)
+    scorecard = read_scorecard(grid, period=period, file=str(path))
+    assessment = assess(scorecard, settings or Settings())
+    target = return_path(path, scorecard.reporting_period, Path(out) if out is not None else None)
+    if target.resolve() == path.resolve():
+        from xlscorecard.errors import ScorecardError
+
+        raise ScorecardError("output would overwrite the input; choose another -o", path)
+    return write_return(grid, assessment, target)

@@ -118,3 +118,63 @@ def addin_install() -> None:
     from xlscorecard.addin_build import install_addin
 
     typer.echo(install_addin())
+
+
+@app.command()
+@user_errors
+def convert(
+    file: FileArg,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Output file or folder.")] = None,
+    rules: RulesOpt = None,
+    period: PeriodOpt = None,
+    sheet: SheetOpt = None,
+) -> None:
+    """Write the formatted quarter-on-quarter return workbook."""
+    from xlscorecard.api import convert_file, load_settings
+
+    result = convert_file(file, out=out, settings=load_settings(rules), period=period, sheet=sheet)
+    typer.echo(result)
+
+
+@app.command()
+def batch(
+    inbox: Annotated[Path, typer.Argument(help="Folder of submitted workbooks.", show_default=False)],
+    outbox: Annotated[Path, typer.Option("-o", "--out", help="Folder for returns and the report.")],
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel worker processes.")] = 2,
+    rules: RulesOpt = None,
+    pattern: Annotated[str, typer.Option("--pattern", help="Which files to take (glob).")] = "*.xlsx",
+    force: Annotated[bool, typer.Option("--force", help="Convert again even if unchanged.")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", help="Seconds allowed per workbook.")] = 120.0,
+) -> None:
+    """Convert a folder of workbooks; write report.csv and report.json. Exit 1 if any failed."""
+    from xlscorecard.batch import batch_command
+
+    raise typer.Exit(batch_command(inbox, outbox, workers=workers, rules=rules, pattern=pattern,
+                                   force=force, timeout=timeout))
+
+
+@app.command()
+@user_errors
+def serve(
+    returns: Annotated[Path, typer.Option("--returns", help="Folder of formatted returns to offer.")],
+    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port")] = 8000,
+) -> None:
+    """The officers' web page: list, download and upload returns."""
+    from xlscorecard.web import serve as run_server
+
+    run_server(returns, host=host, port=port)
+
+
+@app.command()
+@user_errors
+def rollover(
+    file: FileArg,
+    to: Annotated[str, typer.Option("--to", help="The new quarter, e.g. 'Qu 3 18-19'.")],
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Output file or folder.")] = None,
+    sheet: SheetOpt = None,
+) -> None:
+    """Write next quarter's blank submission workbook, with entry validation."""
+    from xlscorecard.rollover import rollover_file
+
+    typer.echo(rollover_file(file, to, out=out, sheet=sheet))

@@ -177,3 +177,47 @@ def _result(
         period=None,
         explanation=f"{name}: {shown} vs target {target.describe()} ({gap}, {_tolerance_text(bound, obs.unit, rules)})",
     )
+
+
+NO_LIMIT = 1e307  # Excel's largest comfortable number stands in for infinity in formulas
+
+
+class RagBands(BaseModel):
+    """Value ranges that are Green and Amber (anything else numeric is Red), for formulas in Excel."""
+
+    model_config = ConfigDict(frozen=True)
+
+    green_low: float
+    green_high: float
+    amber_low: float
+    amber_high: float
+
+
+def rag_bands(
+    target: Target, polarity: Polarity | None, rules: Settings, benchmark: Observation | None = None
+) -> RagBands | None:
+    """The same rule as rate_value, expressed as ranges so a spreadsheet can re-rate edited values."""
+    if target.kind is TargetKind.BENCHMARK:
+        target = _benchmark_as_target(target, polarity, benchmark)
+    if target.kind is TargetKind.RANGE and target.low is not None and target.high is not None:
+        return RagBands(
+            green_low=target.low,
+            green_high=target.high,
+            amber_low=target.low - allowed_miss(target.low, target.unit, rules),
+            amber_high=target.high + allowed_miss(target.high, target.unit, rules),
+        )
+    if target.kind not in (TargetKind.VALUE, TargetKind.BOUND) or target.value is None:
+        return None
+    op = target.operator if target.kind is TargetKind.BOUND else None
+    if op is None:
+        if polarity is None:
+            return None
+        op = ">=" if polarity == "high" else "<="
+    bound = target.value
+    allowed = allowed_miss(bound, target.unit, rules)
+    nudge = max(abs(bound), 1.0) * 1e-9  # a strict bound excludes the bound itself
+    if op in ("<", "<="):
+        green_high = bound - nudge if op == "<" else bound
+        return RagBands(green_low=-NO_LIMIT, green_high=green_high, amber_low=-NO_LIMIT, amber_high=bound + allowed)
+    green_low = bound + nudge if op == ">" else bound
+    return RagBands(green_low=green_low, green_high=NO_LIMIT, amber_low=bound - allowed, amber_high=NO_LIMIT)

@@ -1,0 +1,432 @@
+"""Tests for the .xlam add-in build: package parts, ribbon, VBA project and installation."""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata
+import io
+import os
+import re
+import struct
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree
+
+import olefile
+import pytest
+from oletools.olevba import VBA_Parser
+
+from xlscorecard import addin_build
+from xlscorecard.addin_build import build_addin, install_addin
+from xlscorecard.errors import ScorecardError
+
+REPO = Path(__file__).resolve().parent.parent
+MACROS = REPO / "macros"
+BAS_PATH = MACROS / "XlScorecard.bas"
+RIBBON_PATH = MACROS / "customUI14.xml"
+
+CUSTOMUI_NS = "http://schemas.microsoft.com/office/2009/07/customui"
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_OFFICE_DOCUMENT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+REL_RIBBON = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
+REL_VBA = "http://schemas.microsoft.com/office/2006/relationships/vbaProject"
+
+# The five functions of xlscorecard/addin.py, and the button that runs each.
+ADDIN_FUNCTIONS = ("recompute", "flag_cells", "clear_flags", "check", "export_return")
+BUTTONS = {
+    "Recompute RAG & arrows": "recompute",
+    "Flag cells": "flag_cells",
+    "Clear flags": "clear_flags",
+    "Check": "check",
+    "Export return": "export_return",
+}
+SUB_RE = re.compile(r"^Public Sub (\w+)\((.*)\)\r?$", re.MULTILINE)
+RUNPYTHON_RE = re.compile(r'\bRunPython\s+"([^"]*)"')
+CALL_RE = re.compile(r"import xlscorecard\.addin; xlscorecard\.addin\.(\w+)\(\)")
+
+
+@pytest.fixture(scope="module")
+def xlam(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build the add-in once for the tests that only read it."""
+    return build_addin(tmp_path_factory.mktemp("addin"))
+
+
+@pytest.fixture(scope="module")
+def modules(xlam: Path) -> dict[str, str]:
+    """Every VBA module of the built add-in as olevba extracts it, by module name."""
+    parser = VBA_Parser(str(xlam))
+    try:
+        found = {Path(filename).stem: code for _, _, filename, code in parser.extract_macros()}
+    finally:
+        parser.close()
+    return found
+
+
+def crlf(text: str) -> str:
+    """Give text VBA's CRLF line endings."""
+    return re.sub(r"\r\n|\r|\n", "\r\n", text)
+
+
+def read_part(xlam: Path, name: str) -> bytes:
+    """Return one part of the built package."""
+    with zipfile.ZipFile(xlam) as package:
+        return package.read(name)
+
+
+def relationships(xlam: Path, part: str) -> dict[str, str]:
+    """Map relationship type to target for one .rels part."""
+    root = ElementTree.fromstring(read_part(xlam, part))
+    return {rel.get("Type"): rel.get("Target") for rel in root.iter(f"{{{RELS_NS}}}Relationship")}
+
+
+def vba_stream(xlam: Path, path: str) -> bytes:
+    """Return one stream of the built vbaProject.bin, read with olefile."""
+    with olefile.OleFileIO(io.BytesIO(read_part(xlam, "xl/vbaProject.bin"))) as ole:
+        return ole.openstream(path).read()
+
+
+def callback_problems(ribbon_xml: bytes, bas_source: str) -> list[str]:
+    """List every way the ribbon and its VBA callbacks module fail to fit together."""
+    problems: list[str] = []
+    name = re.search(r'^Attribute VB_Name = "(\w+)"', bas_source, re.MULTILINE)
+    module = name.group(1) if name else None
+    subs = {sub: params for sub, params in SUB_RE.findall(bas_source)}
+    root = ElementTree.fromstring(ribbon_xml)
+    actions = [el.get("onAction") for el in root.iter() if el.get("onAction") is not None]
+    if not actions:
+        problems.append("the ribbon has no onAction")
+    for action in actions:
+        qualifier, _, sub = action.rpartition(".")
+        if qualifier and qualifier != module:
+            problems.append(f"{action}: module {qualifier!r} is not {module!r}")
+        if sub not in subs:
+            problems.append(f"{action}: no Public Sub {sub} in the module")
+        elif subs[sub] != "control As IRibbonControl":
+            problems.append(f"{action}: {sub}({subs[sub]}) is not a ribbon callback")
+    named = {action.rpartition(".")[2] for action in actions}
+    problems += [f"Sub {sub} is on no button" for sub in subs if sub not in named]
+    for command in RUNPYTHON_RE.findall(bas_source):
+        call = CALL_RE.fullmatch(command)
+        if call is None:
+            problems.append(f"RunPython {command!r} is not a call of xlscorecard.addin")
+        elif call.group(1) not in ADDIN_FUNCTIONS:
+            problems.append(f"RunPython calls {call.group(1)}, not an add-in function")
+    return problems
+
+
+def button_calls(ribbon_xml: bytes, bas_source: str) -> dict[str, str]:
+    """Map each button's label, as Excel shows it, to the Python function its callback runs."""
+    bodies = dict(re.findall(r"^Public Sub (\w+)\(.*?\)\r?\n(.*?)^End Sub", bas_source, re.S | re.M))
+    calls = {}
+    for button in ElementTree.fromstring(ribbon_xml).iter(f"{{{CUSTOMUI_NS}}}button"):
+        sub = button.get("onAction", "").rpartition(".")[2]
+        commands = RUNPYTHON_RE.findall(bodies.get(sub, ""))
+        match = CALL_RE.fullmatch(commands[0]) if len(commands) == 1 else None
+        calls[button.get("label", "").replace("&&", "&")] = match.group(1) if match else ""
+    return calls
+
+
+# --- the package -------------------------------------------------------------------------
+
+
+def test_content_types_cover_every_part(xlam: Path) -> None:
+    root = ElementTree.fromstring(read_part(xlam, "[Content_Types].xml"))
+    defaults = {d.get("Extension"): d.get("ContentType") for d in root.iter(f"{{{CT_NS}}}Default")}
+    overrides = {o.get("PartName"): o.get("ContentType") for o in root.iter(f"{{{CT_NS}}}Override")}
+    assert overrides["/xl/workbook.xml"] == "application/vnd.ms-excel.addin.macroEnabled.main+xml"
+    assert defaults["bin"] == "application/vnd.ms-office.vbaProject"
+    assert defaults["rels"] == "application/vnd.openxmlformats-package.relationships+xml"
+    with zipfile.ZipFile(xlam) as package:
+        names = [n for n in package.namelist() if n != "[Content_Types].xml"]
+    for name in names:
+        assert f"/{name}" in overrides or name.rsplit(".", 1)[-1] in defaults, name
+    assert all(part[1:] in names for part in overrides), "an Override names a missing part"
+
+
+def test_relationships_reach_workbook_ribbon_and_vba(xlam: Path) -> None:
+    package_rels = relationships(xlam, "_rels/.rels")
+    assert package_rels[REL_OFFICE_DOCUMENT] == "xl/workbook.xml"
+    assert package_rels[REL_RIBBON] == "customUI/customUI14.xml"
+    workbook_rels = relationships(xlam, "xl/_rels/workbook.xml.rels")
+    assert workbook_rels[REL_VBA] == "vbaProject.bin"
+    with zipfile.ZipFile(xlam) as package:
+        names = set(package.namelist())
+    assert set(package_rels.values()) <= names
+    assert {f"xl/{target}" for target in workbook_rels.values()} <= names
+
+
+def test_zip_entries_have_fixed_order_and_metadata(xlam: Path) -> None:
+    with zipfile.ZipFile(xlam) as package:
+        infos = package.infolist()
+        assert package.testzip() is None
+    assert [i.filename for i in infos] == [
+        "[Content_Types].xml",
+        "_rels/.rels",
+        "docProps/core.xml",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "xl/worksheets/sheet1.xml",
+        "xl/styles.xml",
+        "xl/vbaProject.bin",
+        "customUI/customUI14.xml",
+    ]
+    assert {(i.date_time, i.create_system, i.external_attr) for i in infos} == {((1980, 1, 1, 0, 0, 0), 3, 0o644 << 16)}
+
+
+def test_workbook_code_names_are_the_projects_document_modules(xlam: Path) -> None:
+    # A code name the project does not declare makes Excel add a second document module.
+    project = vba_stream(xlam, "PROJECT").decode("cp1252")
+    documents = set(re.findall(r"^Document=(\w+)/", project, re.MULTILINE))
+    workbook = ElementTree.fromstring(read_part(xlam, "xl/workbook.xml"))
+    sheet = ElementTree.fromstring(read_part(xlam, "xl/worksheets/sheet1.xml"))
+    names = {
+        workbook.find(f"{{{MAIN_NS}}}workbookPr").get("codeName"),
+        sheet.find(f"{{{MAIN_NS}}}sheetPr").get("codeName"),
+    }
+    assert names == documents == {"ThisWorkbook", "Sheet1"}
+
+
+# --- the ribbon --------------------------------------------------------------------------
+
+
+def test_ribbon_part_is_the_source_in_the_2009_namespace(xlam: Path) -> None:
+    part = read_part(xlam, "customUI/customUI14.xml")
+    root = ElementTree.fromstring(part)
+    assert root.tag == f"{{{CUSTOMUI_NS}}}customUI"
+    assert part.decode("utf-8") == RIBBON_PATH.read_text("utf-8").replace("\r\n", "\n")
+    tabs = list(root.iter(f"{{{CUSTOMUI_NS}}}tab"))
+    assert [tab.get("label") for tab in tabs] == ["Scorecard"]
+
+
+def test_ribbon_buttons_have_labels_icons_and_tooltips() -> None:
+    root = ElementTree.fromstring(RIBBON_PATH.read_bytes())
+    buttons = list(root.iter(f"{{{CUSTOMUI_NS}}}button"))
+    # Excel shows "&&" as one "&"; a lone "&" would vanish and underline the next letter.
+    assert [b.get("label").replace("&&", "&") for b in buttons] == list(BUTTONS)
+    assert all("&" not in b.get("label").replace("&&", "") for b in buttons)
+    for button in buttons:
+        for attribute in ("id", "imageMso", "screentip", "supertip", "onAction"):
+            assert button.get(attribute), (button.get("label"), attribute)
+    ids = [el.get("id") for el in root.iter() if el.get("id")]
+    assert len(ids) == len(set(ids))
+
+
+def test_every_button_runs_its_addin_function(modules: dict[str, str]) -> None:
+    assert button_calls(RIBBON_PATH.read_bytes(), modules["XlScorecard"]) == BUTTONS
+
+
+def test_every_on_action_names_a_ribbon_callback_sub(modules: dict[str, str]) -> None:
+    assert callback_problems(RIBBON_PATH.read_bytes(), modules["XlScorecard"]) == []
+
+
+def test_callback_check_catches_a_rename_on_one_side_only() -> None:
+    ribbon = RIBBON_PATH.read_bytes()
+    bas = BAS_PATH.read_text("ascii")
+    renamed_in_xml = ribbon.replace(b"XlScorecard.OnFlagCells", b"XlScorecard.OnFlagCell")
+    assert any("OnFlagCell:" in p for p in callback_problems(renamed_in_xml, bas))
+    wrong_signature = bas.replace("OnCheck(control As IRibbonControl)", "OnCheck()")
+    assert any("OnCheck()" in p for p in callback_problems(ribbon, wrong_signature))
+    wrong_module = ribbon.replace(b'"XlScorecard.OnCheck"', b'"Ribbon.OnCheck"')
+    assert callback_problems(wrong_module, bas)
+    wrong_function = bas.replace("addin.export_return()", "addin.export()")
+    assert any("export" in p for p in callback_problems(ribbon, wrong_function))
+
+
+def test_runpython_calls_name_exactly_the_five_addin_functions() -> None:
+    commands = RUNPYTHON_RE.findall(BAS_PATH.read_text("ascii"))
+    called = [CALL_RE.fullmatch(command).group(1) for command in commands]
+    assert sorted(called) == sorted(ADDIN_FUNCTIONS)
+
+
+def test_addin_module_defines_the_five_functions_without_arguments() -> None:
+    addin = REPO / "xlscorecard" / "addin.py"
+    if not addin.exists():
+        pytest.skip("xlscorecard/addin.py is not written yet")
+    tree = ast.parse(addin.read_text("utf-8"))
+    defined = {node.name: node.args for node in tree.body if isinstance(node, ast.FunctionDef)}
+    for name in ADDIN_FUNCTIONS:
+        assert name in defined, name
+        args = defined[name]
+        assert not (args.posonlyargs or args.args or args.vararg or args.kwonlyargs), name
+
+
+# --- the VBA project ---------------------------------------------------------------------
+
+
+def test_olevba_extracts_every_module(modules: dict[str, str]) -> None:
+    assert set(modules) == {"ThisWorkbook", "Sheet1", "XlScorecard", "xlwings", "Dictionary"}
+    assert all(code and "\r\n" in code for code in modules.values())
+
+
+def test_callbacks_module_is_the_bas_source(modules: dict[str, str]) -> None:
+    # olevba returns the module stream's source verbatim, Attribute lines included, with
+    # the CRLF endings VBA stores. Only the file's line endings are normalised: a git
+    # checkout may have turned them into LF, and the build turns them back into CRLF.
+    assert modules["XlScorecard"] == crlf(BAS_PATH.read_text("ascii"))
+    assert "\n" not in modules["XlScorecard"].replace("\r\n", "")
+
+
+def test_xlwings_module_is_the_installed_custom_addin_vba(modules: dict[str, str]) -> None:
+    version = importlib.metadata.version("xlwings")
+    installed = crlf((addin_build.xlwings_package_dir() / "xlwings_custom_addin.bas").read_text("cp1252"))
+    ours = modules["xlwings"]
+    assert f'Public Const XLWINGS_VERSION As String = "{version}"' in ours
+    assert "Public Function RunPython(" in ours
+    # The only change: the settings are read from ~/.xlwings/xlwings.conf, not ~/.myaddin.
+    assert ours == installed.replace('PROJECT_NAME As String = "myaddin"', 'PROJECT_NAME As String = "xlwings"')
+    assert ours != installed
+
+
+def test_callback_names_do_not_clash_with_xlwings(modules: dict[str, str]) -> None:
+    xlwings_procedures = set(re.findall(r"^(?:Public |Private )?(?:Sub|Function) (\w+)", modules["xlwings"], re.M))
+    callbacks = {sub for sub, _ in SUB_RE.findall(modules["XlScorecard"])}
+    assert callbacks and not callbacks & xlwings_procedures
+
+
+def test_project_references_the_office_library(xlam: Path) -> None:
+    from pyopenvba import ExcelFile
+
+    with ExcelFile(xlam) as book:
+        guids = {reference.guid.upper() for reference in book.references()}
+    assert addin_build.OFFICE_TYPELIB_GUID in guids  # where IRibbonControl is declared
+
+
+def test_vba_project_stream_carries_no_performance_cache(xlam: Path) -> None:
+    stream = vba_stream(xlam, "VBA/_VBA_PROJECT")
+    assert len(stream) == 7
+    reserved1, version, reserved2, _reserved3 = struct.unpack("<HHBH", stream)
+    assert (reserved1, version, reserved2) == (0x61CC, 0xFFFF, 0x00)
+
+
+def test_vba_project_stream_matches_xlwings_own_addin(xlam: Path) -> None:
+    shipped = addin_build.xlwings_package_dir() / "addin" / "xlwings.xlam"
+    if not shipped.exists():
+        pytest.skip("this xlwings ships no xlwings.xlam")
+    with zipfile.ZipFile(shipped) as package:
+        project = package.read("xl/vbaProject.bin")
+    with olefile.OleFileIO(io.BytesIO(project)) as ole:
+        theirs = ole.openstream("VBA/_VBA_PROJECT").read()
+    assert vba_stream(xlam, "VBA/_VBA_PROJECT") == theirs
+
+
+def test_no_module_carries_compiled_code(xlam: Path) -> None:
+    from pyopenvba import ExcelFile
+
+    with ExcelFile(xlam) as book:
+        offsets = {m.name: m.text_offset for m in book.vba_project().modules}
+    assert offsets == dict.fromkeys(offsets, 0) and len(offsets) == 5
+
+
+# --- reproducibility ---------------------------------------------------------------------
+
+
+def test_two_builds_are_byte_identical(tmp_path: Path, xlam: Path) -> None:
+    again = build_addin(tmp_path)
+    assert again.read_bytes() == xlam.read_bytes()
+    assert [p.name for p in tmp_path.iterdir()] == ["xlscorecard.xlam"]  # no temp file left
+
+
+def test_build_ignores_hash_seed_and_checkout_line_endings(tmp_path: Path, xlam: Path) -> None:
+    sources = tmp_path / "macros"
+    sources.mkdir()
+    for path in (BAS_PATH, RIBBON_PATH):
+        text = path.read_bytes().replace(b"\r\n", b"\n")
+        (sources / path.name).write_bytes(text if path == BAS_PATH else text.replace(b"\n", b"\r\n"))
+    code = (
+        "import sys; from pathlib import Path; from xlscorecard.addin_build import build_addin; "
+        "build_addin(Path(sys.argv[1]), macros_dir=Path(sys.argv[2]))"
+    )
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed{seed}"
+        env = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}
+        subprocess.run([sys.executable, "-c", code, str(out), str(sources)], check=True, env=env)
+        assert (out / "xlscorecard.xlam").read_bytes() == xlam.read_bytes()
+
+
+def test_build_reports_a_missing_source(tmp_path: Path) -> None:
+    with pytest.raises(ScorecardError, match="not found"):
+        build_addin(tmp_path / "out", macros_dir=tmp_path)
+
+
+def test_build_reports_an_unwritable_target(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ScorecardError, match="cannot write the add-in"):
+        build_addin(blocker)
+
+
+# --- installation ------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="installs for real elsewhere")
+def test_install_on_linux_raises() -> None:
+    with pytest.raises(ScorecardError) as raised:
+        install_addin()
+    assert str(raised.value) == (
+        "Excel add-ins can only be installed on Windows or macOS; build the .xlam with "
+        "`xlscorecard addin build` and copy it to a machine with Excel"
+    )
+
+
+def test_windows_install_copies_to_xlstart_and_sets_interpreter(
+    tmp_path: Path, xlam: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "mbcs" (the ANSI code page) exists only on Windows; cp1252 is what it is in the UK.
+    monkeypatch.setitem(addin_build._CONFIG_ENCODING, "win32", "cp1252")
+    home, appdata = tmp_path / "home", tmp_path / "appdata"
+    conf = home / ".xlwings" / "xlwings.conf"
+    conf.parent.mkdir(parents=True)
+    conf.write_bytes(b'"LICENSE_KEY","abc"\r\n\r\n"interpreter_win","C:\\old\\python.exe"\r\n')
+    installed = addin_build._install(
+        "win32",
+        home=home,
+        environ={"APPDATA": str(appdata)},
+        xlam=xlam,
+        python="C:\\Python311\\python.exe",
+    )
+    assert installed == appdata / "Microsoft" / "Excel" / "XLSTART" / "xlscorecard.xlam"
+    assert installed.read_bytes() == xlam.read_bytes()
+    assert conf.read_bytes() == (b'"LICENSE_KEY","abc"\r\n"INTERPRETER_WIN","C:\\Python311\\python.exe"\r\n')
+    assert sorted(p.name for p in installed.parent.iterdir()) == ["xlscorecard.xlam"]
+
+
+def test_mac_install_uses_excels_startup_and_sandbox_folders(tmp_path: Path, xlam: Path) -> None:
+    installed = addin_build._install("darwin", home=tmp_path, environ={}, xlam=xlam, python="/opt/py/bin/python3")
+    assert installed == (
+        tmp_path
+        / "Library"
+        / "Group Containers"
+        / "UBF8T346G9.Office"
+        / "User Content.localized"
+        / "Startup.localized"
+        / "Excel"
+        / "xlscorecard.xlam"
+    )
+    conf = tmp_path / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / "xlwings.conf"
+    assert conf.read_text("utf-8") == '"INTERPRETER_MAC","/opt/py/bin/python3"\n'
+    version = importlib.metadata.version("xlwings")
+    script = tmp_path / "Library" / "Application Scripts" / "com.microsoft.Excel"
+    assert (script / f"xlwings-{version}.applescript").is_file()
+
+
+def test_install_builds_the_addin_when_given_none(tmp_path: Path, xlam: Path) -> None:
+    installed = addin_build._install("darwin", home=tmp_path, environ={}, xlam=None, python="/usr/bin/python3")
+    assert installed.read_bytes() == xlam.read_bytes()
+
+
+def test_install_refuses_a_missing_addin_file(tmp_path: Path) -> None:
+    with pytest.raises(ScorecardError, match="no such add-in file"):
+        addin_build._install("darwin", home=tmp_path, environ={}, xlam=tmp_path / "nope.xlam", python="python3")
+
+
+def test_xlwings_setting_refuses_a_value_vba_would_split(tmp_path: Path) -> None:
+    with pytest.raises(ScorecardError):
+        addin_build.set_xlwings_setting(tmp_path / "x.conf", "INTERPRETER_WIN", 'C:\\a"b')
+
+
+def test_builder_reads_the_repository_sources() -> None:
+    assert addin_build.MACROS_DIR == MACROS

@@ -1,0 +1,575 @@
+"""The formatted quarter-on-quarter return: the workbook officers circulate (issue 4).
+
+Written with XlsxWriter into a temporary file that is renamed into place. Every piece of text is
+written as a string (never a formula or a link), and colour comes from conditional formatting so
+it follows an analyst's edits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from xlscorecard.assessment import Assessment, IndicatorAssessment
+from xlscorecard.findings import Code, Finding
+from xlscorecard.grid import Grid, cell_address, column_letter
+from xlscorecard.rag import RagBands, Rating, rag_bands
+from xlscorecard.scorecard import Indicator
+from xlscorecard.targets import Benchmark
+from xlscorecard.values import Observation, percent_scaling
+
+SCORECARD = "Scorecard"
+QOQ = "Quarter on quarter"
+EXCEPTIONS = "Exceptions"
+DATA_QUALITY = "Data quality"
+SUMMARY = "Summary"
+
+RAG_COLOURS = {"green": ("#C6EFCE", "#006100"), "amber": ("#FFEB9C", "#9C5700"), "red": ("#FFC7CE", "#9C0006")}
+MEANING_COLOURS = {"improving": "#00B050", "worsening": "#C00000", "other": "#808080"}
+FLAG_STYLES: dict[Code, dict[str, Any]] = {
+    Code.SUPPRESSED: {"bg_color": "#E7E6E6", "italic": True, "font_color": "#595959"},
+    Code.MISSING: {"bg_color": "#FFF2CC", "pattern": 1},
+    Code.STALE: {"bg_color": "#FCE4D6"},
+    Code.EXCEL_ERROR: {"bg_color": "#F4B084", "bold": True},
+    Code.UNPARSED_VALUE: {"bg_color": "#F4B084"},
+}
+HELPERS = ("xlscorecard polarity", "green from", "green to", "amber from", "amber to")
+
+
+def return_path(source: Path, reporting_period: str | None, out: Path | None = None) -> Path:
+    """`<stem> - Qu 2 18-19 return.xlsx` beside the source, in folder `out`, or `out` itself."""
+    name = f"{source.stem} - {reporting_period or 'return'} return.xlsx".replace("/", "-")
+    if out is None:
+        return source.with_name(name)
+    if out.is_dir() or str(out).endswith(("/", os.sep)):
+        return out / name
+    return out
+
+
+def write_return(grid: Grid, assessment: Assessment, path: Path) -> Path:
+    """Write the return atomically: a temporary file beside `path`, renamed into place when complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        _ReturnWriter(grid, assessment, Path(tmp_name)).write()
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+    return path
+
+
+def _excel_escape(text: str) -> str:
+    return text.replace("&", "&&")
+
+
+class _ReturnWriter:
+    def __init__(self, grid: Grid, assessment: Assessment, path: Path) -> None:
+        self.grid = grid
+        self.a = assessment
+        self.sc = assessment.scorecard
+        self.wb = xlsxwriter.Workbook(
+            str(path),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "nan_inf_to_errors": True,
+            },
+        )
+        self.wb.set_properties({"title": self.sc.title or "Scorecard return", "comments": "Written by xlscorecard"})
+        self._formats: dict[tuple[Any, ...], Format] = {}
+        self.findings_by_cell: dict[str, list[Finding]] = defaultdict(list)
+        for f in assessment.findings:
+            if f.cell:
+                self.findings_by_cell[f.cell].append(f)
+        self.results = {r.row: r for r in assessment.results}
+
+    # --- formats -------------------------------------------------------------------------
+    def fmt(self, **props: Any) -> Format:
+        key = tuple(sorted(props.items()))
+        if key not in self._formats:
+            self._formats[key] = self.wb.add_format(props)
+        return self._formats[key]
+
+    def write(self) -> None:
+        self.scorecard_sheet()
+        self.quarter_on_quarter_sheet()
+        self.exceptions_sheet()
+        self.data_quality_sheet()
+        self.summary_sheet()
+        self.wb.close()
+
+    # --- Scorecard -----------------------------------------------------------------------
+    def scorecard_sheet(self) -> None:
+        ws = self.wb.add_worksheet(SCORECARD)
+        grid, sc = self.grid, self.sc
+        header_r = sc.header_row - grid.sheet_row(0)
+        header_values = [v for v in grid.values[header_r]]
+        section_rows = {s.row for s in sc.sections}
+        pi_rows = {ind.row: ind for ind in sc.indicators}
+        col = {role: self._col(letter) for role, letter in sc.columns.items()}
+        last_col = grid.width - 1
+        rag_c = col.get("rag")
+        if rag_c is None:
+            last_col += 1
+            rag_c = last_col
+        travel_c = col.get("travel")
+        if travel_c is None:
+            last_col += 1
+            travel_c = last_col
+        helper_c = last_col + 1
+        wrap_cols = set(range(last_col + 1))
+        widths = self._column_widths(col, last_col)
+        border = {"border": 1, "border_color": "#A6A6A6", "valign": "top"}
+        header_fmt = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", text_wrap=True,
+                              align="center", valign="vcenter", border=1)
+        section_fmt = self.fmt(bold=True, bg_color="#D9E1F2", font_color="#1F3864")
+        title_fmt = self.fmt(bold=True, font_size=14)
+
+        for r, row in enumerate(grid.values):
+            sheet_row = grid.sheet_row(r)
+            is_header = r == header_r or (r > header_r and _same_header(row, header_values))
+            if is_header:
+                ws.set_row(r, 30)
+                for c in range(grid.width):
+                    text = _as_text(row[c])
+                    ws.write_string(r, c, text, header_fmt) if text else ws.write_blank(r, c, None, header_fmt)
+                ws.write_string(r, rag_c, _as_text(row[rag_c]) if rag_c < grid.width else "RAG", header_fmt)
+                ws.write_string(r, travel_c, _as_text(row[travel_c]) if travel_c < grid.width else
+                                "Direction of travel", header_fmt)
+                if r == header_r:
+                    for i, name in enumerate(HELPERS):
+                        ws.write_string(r, helper_c + i, name, header_fmt)
+                continue
+            if sheet_row in section_rows:
+                ws.write_string(r, 0, _as_text(next(v for v in row if _as_text(v))), section_fmt)
+                for c in range(1, last_col + 1):
+                    ws.write_blank(r, c, None, section_fmt)
+                continue
+            ind = pi_rows.get(sheet_row)
+            for c, value in enumerate(row):
+                if value is None and ind is None:
+                    continue
+                props: dict[str, Any] = dict(border) if ind is not None else {}
+                if c in wrap_cols:
+                    props["text_wrap"] = True
+                address = grid.address(r, c)
+                for f in self.findings_by_cell.get(address, ()):
+                    props.update(FLAG_STYLES.get(f.code, {}))
+                nf = grid.number_format(r, c)
+                if nf and nf != "General" and isinstance(value, int | float):
+                    props["num_format"] = nf
+                if r < header_r and c == 0 and value == sc.title:
+                    ws.write_string(r, c, _as_text(value), title_fmt)
+                    continue
+                if c in (rag_c, travel_c) and ind is not None:
+                    continue
+                self._write_cell(ws, r, c, value, self.fmt(**props) if props else None)
+            if ind is not None:
+                ws.set_row(r, _row_height(row, widths))
+                self._write_rating_cells(ws, r, ind, rag_c, travel_c, helper_c, border)
+                for address, found in self._notes_for_row(ind):
+                    row_no, col_no = _split(address)
+                    ws.write_comment(row_no - 1, col_no - 1, "\n".join(f.message for f in found),
+                                     {"x_scale": 2, "y_scale": 1.5})
+
+        first_pi = min((ind.row for ind in sc.indicators), default=sc.header_row + 1) - grid.sheet_row(0)
+        last_pi = max((ind.row for ind in sc.indicators), default=sc.header_row + 1) - grid.sheet_row(0)
+        self._conditional_formats(ws, first_pi, last_pi, rag_c, travel_c, helper_c, col)
+
+        for c in range(last_col + 1):
+            ws.set_column(c, c, widths.get(c, 8.0))
+        ws.set_column(rag_c, rag_c, 9)
+        ws.set_column(travel_c, travel_c, 10)
+        ws.set_column(helper_c, helper_c + len(HELPERS) - 1, 10, None, {"hidden": True})
+        ws.freeze_panes(header_r + 1, min(2, last_col))
+        ws.autofilter(header_r, 0, max(last_pi, header_r), last_col)
+        self._print_setup(ws, header_r, last_col)
+        self._key(ws, max(grid.height, last_pi + 1) + 2)
+
+    def _column_widths(self, col: dict[str, int], last_col: int) -> dict[int, float]:
+        """Widths that fit the content, capped so the sheet prints one page wide."""
+        caps = {col.get("measure"): 42.0, col.get("comments"): 60.0, col.get("lead"): 16.0}
+        first_pi = min((ind.row for ind in self.sc.indicators), default=self.sc.header_row) - self.grid.sheet_row(0)
+        widths: dict[int, float] = {}
+        for c in range(last_col + 1):
+            longest = max((len(_as_text(row[c])) for row in self.grid.values[first_pi:] if c < len(row)), default=0)
+            cap = caps.get(c, 12.0)
+            widths[c] = max(7.0, min(longest * 1.1 + 1, cap))
+        return widths
+
+    def _col(self, letter: str) -> int:
+        from xlscorecard.grid import column_index
+
+        return column_index(letter) - self.grid.sheet_column(0)
+
+    def _write_cell(self, ws: Worksheet, r: int, c: int, value: Any, cell_format: Format | None) -> None:
+        if value is None:
+            ws.write_blank(r, c, None, cell_format)
+        elif isinstance(value, bool):
+            ws.write_boolean(r, c, value, cell_format)
+        elif isinstance(value, int | float):
+            ws.write_number(r, c, value, cell_format)
+        else:
+            ws.write_string(r, c, str(value), cell_format)
+
+    def _write_rating_cells(
+        self, ws: Worksheet, r: int, ind: Indicator, rag_c: int, travel_c: int, helper_c: int, border: dict[str, Any]
+    ) -> None:
+        result = self.results[ind.row]
+        cell_fmt = self.fmt(**border, align="center", bold=True)
+        rating = result.rag.rating
+        ws.write_string(r, rag_c, rating.value.capitalize() if rating else "", cell_fmt)
+        ws.write_string(r, travel_c, self.a.glyph(result), self.fmt(**border, align="center", font_size=14))
+        rules = self.a.settings.for_pi(ind.ref)
+        polarity = rules.polarity or ind.polarity or ind.target.implied_polarity
+        ws.write_string(r, helper_c, polarity or "")
+        bands = rag_bands(ind.target, polarity, rules, _benchmark(ind))
+        scale = self._scale(ind)
+        if bands is not None and scale is not None and ind.target.unit == ind.unit:
+            for i, bound in enumerate(_band_values(bands)):
+                ws.write_number(r, helper_c + 1 + i, bound * scale)
+
+    def _scale(self, ind: Indicator) -> float | None:
+        """How the reporting-period cell stores the indicator's units (0.01 for 31% kept as 0.31)."""
+        period = self.sc.reporting_period
+        if period is None:
+            return None
+        obs = ind.values[period]
+        if obs.cell is None:
+            return None
+        r, c = _split(obs.cell)
+        gr, gc = r - self.grid.sheet_row(0), c - self.grid.sheet_column(0)
+        raw = self.grid.value(gr, gc)
+        if isinstance(raw, int | float) and not isinstance(raw, bool) and ind.unit == "%":
+            _, fraction = percent_scaling(self.grid.number_format(gr, gc))
+            if fraction or (obs.number and raw != obs.number):
+                return 0.01
+        return 1.0
+
+    def _notes_for_row(self, ind: Indicator) -> list[tuple[str, list[Finding]]]:
+        cells = [o.cell for o in (*ind.values.values(), ind.stat_neighbour, ind.national) if o.cell]
+        cells += [c for c in (ind.target.cell, ind.submitted_rag.cell, ind.submitted_arrow.cell) if c]
+        notes = [(c, self.findings_by_cell[c]) for c in dict.fromkeys(cells) if self.findings_by_cell.get(c)]
+        return notes
+
+    def _conditional_formats(
+        self, ws: Worksheet, first: int, last: int, rag_c: int, travel_c: int, helper_c: int, col: dict[str, int]
+    ) -> None:
+        if last < first:
+            return
+        rag_cell = cell_address(first + 1, rag_c + 1)
+        rag_range = f"{rag_cell}:{cell_address(last + 1, rag_c + 1)}"
+        for name, (bg, fg) in RAG_COLOURS.items():
+            ws.conditional_format(rag_range, {
+                "type": "formula",
+                "criteria": f'=OR(UPPER({rag_cell})="{name.upper()}",UPPER({rag_cell})="{name[0].upper()}")',
+                "format": self.fmt(bg_color=bg, font_color=fg, bold=True),
+            })
+        glyphs = self.a.settings.glyph
+        arrow = cell_address(first + 1, travel_c + 1)
+        pol = f"${column_letter(helper_c + 1)}{first + 1}"
+        up = f'OR({arrow}="{glyphs["up"]}",{arrow}="↑",{arrow}="⬆")'
+        down = f'OR({arrow}="{glyphs["down"]}",{arrow}="↓",{arrow}="⬇")'
+        arrow_range = f"{arrow}:{cell_address(last + 1, travel_c + 1)}"
+        ws.conditional_format(arrow_range, {
+            "type": "formula", "criteria": f'=OR(AND({up},{pol}="high"),AND({down},{pol}="low"))',
+            "format": self.fmt(font_color=MEANING_COLOURS["improving"], bold=True),
+        })
+        ws.conditional_format(arrow_range, {
+            "type": "formula", "criteria": f'=OR(AND({up},{pol}="low"),AND({down},{pol}="high"))',
+            "format": self.fmt(font_color=MEANING_COLOURS["worsening"], bold=True),
+        })
+        ws.conditional_format(arrow_range, {
+            "type": "formula", "criteria": f'=LEN({arrow})>0',
+            "format": self.fmt(font_color=MEANING_COLOURS["other"]),
+        })
+        period = self.sc.reporting_period
+        if period is None or period not in col:
+            return
+        value = cell_address(first + 1, col[period] + 1)
+        value_range = f"{value}:{cell_address(last + 1, col[period] + 1)}"
+        g_lo, g_hi, a_lo, a_hi = (f"${column_letter(helper_c + 2 + i)}{first + 1}" for i in range(4))
+        has = f'ISNUMBER({value}),ISNUMBER({g_lo})'
+        for name, criteria in (
+            ("green", f"=AND({has},{value}>={g_lo},{value}<={g_hi})"),
+            ("amber", f"=AND({has},{value}>={a_lo},{value}<={a_hi})"),
+            ("red", f"=AND({has})"),
+        ):
+            bg, fg = RAG_COLOURS[name]
+            ws.conditional_format(value_range, {
+                "type": "formula", "criteria": criteria, "format": self.fmt(bg_color=bg, font_color=fg),
+                "stop_if_true": True,
+            })
+
+    def _print_setup(self, ws: Worksheet, header_r: int, last_col: int) -> None:
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(header_r)
+        ws.print_area(0, 0, max(self.grid.height - 1, header_r), last_col)
+        title = _excel_escape(self.sc.title or "Scorecard")
+        period = _excel_escape(self.sc.reporting_period or "")
+        ws.set_header(f"&C&\"Calibri,Bold\"{title}")
+        ws.set_footer(f"&LReporting period: {period}&CPage &P of &N&R{_excel_escape(Path(self.sc.file or '').name)}")
+
+    def _key(self, ws: Worksheet, r: int) -> None:
+        g = self.a.settings.glyph
+        tol = self.a.settings
+        bold = self.fmt(bold=True)
+        ws.write_string(r, 0, "Key", bold)
+        rows: list[tuple[str, str, dict[str, Any]]] = [
+            ("Green", "Target met", {"bg_color": RAG_COLOURS["green"][0]}),
+            ("Amber", f"Target missed by no more than the tolerance ({tol.tolerance:g}, {tol.tolerance_kind.value})",
+             {"bg_color": RAG_COLOURS["amber"][0]}),
+            ("Red", "Target missed by more than the tolerance", {"bg_color": RAG_COLOURS["red"][0]}),
+            (g["up"], "Up on the previous quarter", {"font_color": MEANING_COLOURS["improving"]}),
+            (g["down"], "Down on the previous quarter", {"font_color": MEANING_COLOURS["worsening"]}),
+            (g["same"], f"Same: within {tol.no_change_band:g}% of the previous quarter",
+             {"font_color": MEANING_COLOURS["other"]}),
+            ("", "Arrow colour: green improving, red worsening, grey same or no polarity", {}),
+            ("suppressed", "Suppressed figure (small number hidden on purpose)", FLAG_STYLES[Code.SUPPRESSED]),
+            ("missing", "No figure for the reporting period (see the cell note)", FLAG_STYLES[Code.MISSING]),
+            ("stale", "Latest figure is older than the reporting period", FLAG_STYLES[Code.STALE]),
+        ]
+        for i, (label, meaning, style) in enumerate(rows, start=1):
+            ws.write_string(r + i, 0, label, self.fmt(**style, align="center", border=1))
+            ws.write_string(r + i, 1, meaning)
+
+    # --- Quarter on quarter --------------------------------------------------------------
+    def quarter_on_quarter_sheet(self) -> None:
+        ws = self.wb.add_worksheet(QOQ)
+        sc = self.sc
+        cur = sc.reporting_period or ""
+        prev = next((r.travel.previous_period for r in self.a.results if r.travel.previous_period), "Previous")
+        headers = ["PI", "Measure", "Section", f"{prev}", f"{cur}", "Change", "% change", "Arrow",
+                   "Improving / worsening", "RAG", "Explanation", "Trend"]
+        trend_c = len(headers)
+        labels = sc.period_labels
+        head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", text_wrap=True, valign="vcenter", border=1)
+        for c, h in enumerate(headers + labels):
+            ws.write_string(0, c, h, head)
+        wrap = self.fmt(text_wrap=True, valign="top")
+        top = self.fmt(valign="top")
+        for i, (ind, result) in enumerate(zip(sc.indicators, self.a.results, strict=True), start=1):
+            ws.write_string(i, 0, ind.ref, top)
+            ws.write_string(i, 1, ind.measure, wrap)
+            ws.write_string(i, 2, ind.section or "", top)
+            p_obs = ind.values.get(prev) if prev in ind.values else Observation()
+            c_obs = ind.values.get(cur, Observation())
+            self._write_obs(ws, i, 3, p_obs)
+            self._write_obs(ws, i, 4, c_obs)
+            t = result.travel
+            if t.change is not None:
+                fmt = '+0.0" pts";-0.0" pts";0" pts"' if ind.unit == "%" else "+#,##0.##;-#,##0.##;0"
+                ws.write_number(i, 5, t.change, self.fmt(num_format=fmt, valign="top"))
+            if t.percent_change is not None:
+                ws.write_number(i, 6, t.percent_change / 100, self.fmt(num_format="+0.0%;-0.0%;0.0%", valign="top"))
+            ws.write_string(i, 7, self.a.glyph(result), self.fmt(align="center", valign="top", font_size=14))
+            ws.write_string(i, 8, t.meaning.value if t.meaning else "not comparable" if t.direction is None else "",
+                            top)
+            ws.write_string(i, 9, result.rag.rating.value.capitalize() if result.rag.rating else "Not rated",
+                            self.fmt(align="center", valign="top", bold=True))
+            ws.write_string(i, 10, f"{result.rag.explanation}. {t.explanation}", wrap)
+            for j, label in enumerate(labels):
+                obs = ind.values[label]
+                if obs.is_numeric and obs.number is not None:
+                    ws.write_number(i, trend_c + j, obs.number)
+            ws.add_sparkline(i, 11, {
+                "range": f"'{QOQ}'!{cell_address(i + 1, trend_c + 1)}:{cell_address(i + 1, trend_c + len(labels))}",
+                "markers": True, "show_hidden": True,
+            })
+        n = len(sc.indicators)
+        if n:
+            band = self.a.settings.no_change_band / 100
+            ws.conditional_format(1, 6, n, 6, {
+                "type": "icon_set", "icon_style": "3_arrows",
+                "icons": [{"criteria": ">", "type": "number", "value": band},
+                          {"criteria": ">=", "type": "number", "value": -band}],
+            })
+            for name, (bg, fg) in RAG_COLOURS.items():
+                ws.conditional_format(1, 9, n, 9, {"type": "cell", "criteria": "==", "value": f'"{name.capitalize()}"',
+                                                   "format": self.fmt(bg_color=bg, font_color=fg)})
+            for meaning, colour in (("improving", MEANING_COLOURS["improving"]),
+                                    ("worsening", MEANING_COLOURS["worsening"])):
+                fmt = self.fmt(font_color=colour, bold=True)
+                ws.conditional_format(1, 8, n, 8, {"type": "cell", "criteria": "==", "value": f'"{meaning}"',
+                                                   "format": fmt})
+                ws.conditional_format(1, 7, n, 7, {"type": "formula", "criteria": f'=$I2="{meaning}"',
+                                                   "format": fmt})
+        for c, w in enumerate([7, 45, 20, 11, 11, 10, 10, 7, 14, 10, 70, 16]):
+            ws.set_column(c, c, w)
+        ws.set_column(trend_c, trend_c + len(labels) - 1, 10, None, {"level": 1, "hidden": True})
+        ws.freeze_panes(1, 2)
+        ws.autofilter(0, 0, max(n, 1), len(headers) - 2)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+
+    def _write_obs(self, ws: Worksheet, r: int, c: int, obs: Observation) -> None:
+        top = {"valign": "top"}
+        if obs.is_numeric and obs.number is not None:
+            if obs.unit == "%":
+                fmt = "0%" if float(obs.number).is_integer() else "0.0%"
+                ws.write_number(r, c, obs.number / 100, self.fmt(num_format=fmt, **top))
+            else:
+                fmt = "#,##0" if float(obs.number).is_integer() else "#,##0.0##"
+                ws.write_number(r, c, obs.number, self.fmt(num_format=fmt, **top))
+        elif obs.raw:
+            ws.write_string(r, c, obs.raw, self.fmt(italic=True, font_color="#595959", **top))
+
+    # --- Exceptions ------------------------------------------------------------------------
+    def exceptions_sheet(self) -> None:
+        ws = self.wb.add_worksheet(EXCEPTIONS)
+        head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#9C0006", text_wrap=True, border=1)
+        headers = ["PI", "Measure", "Section", "Lead officer", "Value", "Target", "RAG", "Explanation", "Comment"]
+        for c, h in enumerate(headers):
+            ws.write_string(0, c, h, head)
+        wrap = self.fmt(text_wrap=True, valign="top")
+        r = 0
+        for ind, result in zip(self.sc.indicators, self.a.results, strict=True):
+            if result.rag.rating is not Rating.RED:
+                continue
+            r += 1
+            obs = ind.values.get(result.rag.period or "", Observation())
+            for c, text in enumerate([ind.ref, ind.measure, ind.section or "", ind.lead or "", obs.display(),
+                                      ind.target.raw or "", "Red", result.rag.explanation, ind.comments or ""]):
+                ws.write_string(r, c, text, wrap)
+        if r == 0:
+            ws.write_string(1, 0, "No PI is rated Red.")
+        for c, w in enumerate([7, 45, 20, 18, 10, 10, 7, 45, 80]):
+            ws.set_column(c, c, w)
+        ws.freeze_panes(1, 0)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        ws.repeat_rows(0)
+
+    # --- Data quality ----------------------------------------------------------------------
+    def data_quality_sheet(self) -> None:
+        ws = self.wb.add_worksheet(DATA_QUALITY)
+        head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", border=1)
+        for c, h in enumerate(["Code", "Severity", "PI", "Cell", "Message"]):
+            ws.write_string(0, c, h, head)
+        link = self.fmt(font_color="#0563C1", underline=1)
+        wrap = self.fmt(text_wrap=True, valign="top")
+        for r, f in enumerate(self.a.findings, start=1):
+            ws.write_string(r, 0, f.code.value)
+            ws.write_string(r, 1, f.severity.value)
+            ws.write_string(r, 2, f.ref or "")
+            if f.cell:
+                ws.write_url(r, 3, f"internal:'{SCORECARD}'!{f.cell}", link, f.cell,
+                             f"Go to {f.cell} on the {SCORECARD} sheet")
+            ws.write_string(r, 4, f.message, wrap)
+        if not self.a.findings:
+            ws.write_string(1, 0, "No findings.")
+        ws.set_column(0, 0, 24)
+        ws.set_column(1, 3, 9)
+        ws.set_column(4, 4, 100)
+        ws.freeze_panes(1, 0)
+        ws.autofilter(0, 0, max(len(self.a.findings), 1), 4)
+
+    # --- Summary ---------------------------------------------------------------------------
+    def summary_sheet(self) -> None:
+        ws = self.wb.add_worksheet(SUMMARY)
+        bold = self.fmt(bold=True)
+        head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", text_wrap=True, border=1)
+        ws.write_string(0, 0, self.sc.title or "Scorecard", self.fmt(bold=True, font_size=14))
+        ws.write_string(1, 0, f"Reporting period: {self.sc.reporting_period or ''}")
+        columns = ["Section", "Green", "Amber", "Red", "Not rated", "Improving", "Worsening", "Same",
+                   "No polarity", "Not comparable"]
+        for c, h in enumerate(columns):
+            ws.write_string(3, c, h, head)
+        by_section: dict[str, list[IndicatorAssessment]] = defaultdict(list)
+        for ind, result in zip(self.sc.indicators, self.a.results, strict=True):
+            by_section[ind.section or "(no section)"].append(result)
+        r = 3
+        for section, results in by_section.items():
+            r += 1
+            ws.write_string(r, 0, section)
+            for c, n in enumerate(_counts(results), start=1):
+                ws.write_number(r, c, n)
+        total_r = r + 1
+        ws.write_string(total_r, 0, "All PIs", bold)
+        for c, n in enumerate(_counts(self.a.results), start=1):
+            ws.write_number(total_r, c, n, bold)
+        for name, (bg, fg) in RAG_COLOURS.items():
+            c = ["green", "amber", "red"].index(name) + 1
+            ws.write_string(3, c, name.capitalize(), self.fmt(bold=True, bg_color=bg, font_color=fg, border=1))
+        if r > 3:
+            chart = self.wb.add_chart({"type": "bar", "subtype": "stacked"})
+            for name, c in (("green", 1), ("amber", 2), ("red", 3)):
+                chart.add_series({
+                    "name": [SUMMARY, 3, c],
+                    "categories": [SUMMARY, 4, 0, r, 0],
+                    "values": [SUMMARY, 4, c, r, c],
+                    "fill": {"color": {"green": "#00B050", "amber": "#FFC000", "red": "#C00000"}[name]},
+                })
+            chart.set_title({"name": f"RAG by section, {self.sc.reporting_period or ''}"})
+            chart.set_y_axis({"reverse": True})
+            chart.set_size({"width": 760, "height": max(300, 24 * (r - 3) + 120)})
+            ws.insert_chart(total_r + 2, 0, chart)
+        ws.set_column(0, 0, 45)
+        ws.set_column(1, len(columns) - 1, 11)
+        ws.activate()
+        ws.set_first_sheet()
+        self.wb.worksheets()[0].activate()
+
+
+def _counts(results: list[IndicatorAssessment]) -> list[int]:
+    rag = Counter(r.rag.rating for r in results)
+    meaning = Counter(r.travel.meaning.value if r.travel.meaning else
+                      ("no polarity" if r.travel.direction else "not comparable") for r in results)
+    return [rag[Rating.GREEN], rag[Rating.AMBER], rag[Rating.RED], rag[None], meaning["improving"],
+            meaning["worsening"], meaning["same"], meaning["no polarity"], meaning["not comparable"]]
+
+
+def _benchmark(ind: Indicator) -> Observation | None:
+    if ind.target.benchmark is Benchmark.NATIONAL:
+        return ind.national
+    if ind.target.benchmark is Benchmark.STAT_NEIGHBOUR:
+        return ind.stat_neighbour
+    return None
+
+
+def _band_values(bands: RagBands) -> tuple[float, float, float, float]:
+    return bands.green_low, bands.green_high, bands.amber_low, bands.amber_high
+
+
+def _row_height(row: list[Any], widths: dict[int, float]) -> float:
+    """Excel does not grow rows for wrapped text it did not lay out itself: size them here."""
+    lines = 1
+    for c, value in enumerate(row):
+        text = _as_text(value)
+        if text and c in widths:
+            lines = max(lines, -(-len(text) // max(int(widths[c] * 1.8), 1)))
+    return min(14.5 * lines + 2, 409.0)
+
+
+def _as_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _same_header(row: list[Any], header: list[Any]) -> bool:
+    texts = [_as_text(v).strip().lower() for v in row]
+    return any(texts) and texts == [_as_text(v).strip().lower() for v in header]
+
+
+def _split(address: str) -> tuple[int, int]:
+    from xlscorecard.grid import split_address
+
+    return split_address(address)
