@@ -230,8 +230,9 @@ class _ReturnWriter:
         result = self.results[ind.row]
         cell_fmt = self.fmt(**border, align="center", bold=True)
         rating = result.rag.rating
-        ws.write_string(r, rag_c, rating.value.capitalize() if rating else "", cell_fmt)
-        ws.write_string(r, travel_c, self.a.glyph(result), self.fmt(**border, align="center", font_size=14))
+        self._write_cell(ws, r, rag_c, rating.value.capitalize() if rating else None, cell_fmt)
+        arrow_fmt = self.fmt(**border, align="center", font_size=14)
+        self._write_cell(ws, r, travel_c, self.a.glyph(result) or None, arrow_fmt)
         rules = self.a.settings.for_pi(ind.ref)
         polarity = rules.polarity or ind.polarity or ind.target.implied_polarity
         ws.write_string(r, helper_c, polarity or "")
@@ -358,7 +359,7 @@ class _ReturnWriter:
         trend_c = len(headers)
         labels = sc.period_labels
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", text_wrap=True, valign="vcenter", border=1)
-        for c, h in enumerate(headers + labels):
+        for c, h in enumerate(headers + [f"Trend data: {label}" for label in labels]):
             ws.write_string(0, c, h, head)
         wrap = self.fmt(text_wrap=True, valign="top")
         top = self.fmt(valign="top")
