@@ -50,6 +50,13 @@ class Grid:
     origin: str = "A1"
     sheet: str = "Sheet1"
 
+    def __post_init__(self) -> None:
+        # Addresses are asked for hundreds of thousands of times on a big sheet: work out once.
+        row, col = split_address(self.origin)
+        object.__setattr__(self, "_origin_row", row)
+        object.__setattr__(self, "_origin_col", col)
+        object.__setattr__(self, "_letters", [column_letter(col + c) for c in range(self.width + 1)])
+
     @classmethod
     def from_rows(
         cls,
@@ -90,16 +97,17 @@ class Grid:
 
     def sheet_row(self, r: int) -> int:
         """1-based worksheet row of grid row r."""
-        return split_address(self.origin)[0] + r
+        return self._origin_row + r  # type: ignore[attr-defined, no-any-return]
 
     def sheet_column(self, c: int) -> int:
         """1-based worksheet column of grid column c."""
-        return split_address(self.origin)[1] + c
+        return self._origin_col + c  # type: ignore[attr-defined, no-any-return]
 
     def address(self, r: int, c: int) -> str:
         """A1 address of the cell at 0-based offsets (r, c)."""
-        origin_row, origin_col = split_address(self.origin)
-        return cell_address(origin_row + r, origin_col + c)
+        letters: list[str] = self._letters  # type: ignore[attr-defined]
+        column = letters[c] if 0 <= c < len(letters) else column_letter(self._origin_col + c)  # type: ignore[attr-defined]
+        return f"{column}{self._origin_row + r}"  # type: ignore[attr-defined]
 
 
 def _plain(value: Any) -> CellValue:

@@ -363,6 +363,8 @@ class _ReturnWriter:
             ws.write_string(0, c, h, head)
         wrap = self.fmt(text_wrap=True, valign="top")
         top = self.fmt(valign="top")
+        spark_cells: list[str] = []
+        spark_ranges: list[str] = []
         for i, (ind, result) in enumerate(zip(sc.indicators, self.a.results, strict=True), start=1):
             ws.write_string(i, 0, ind.ref, top)
             ws.write_string(i, 1, ind.measure, wrap)
@@ -387,12 +389,14 @@ class _ReturnWriter:
                 obs = ind.values[label]
                 if obs.is_numeric and obs.number is not None:
                     ws.write_number(i, trend_c + j, obs.number)
-            ws.add_sparkline(i, 11, {
-                "range": f"'{QOQ}'!{cell_address(i + 1, trend_c + 1)}:{cell_address(i + 1, trend_c + len(labels))}",
-                "markers": True, "show_hidden": True,
-            })
+            spark_cells.append(cell_address(i + 1, 12))
+            first, last = cell_address(i + 1, trend_c + 1), cell_address(i + 1, trend_c + len(labels))
+            spark_ranges.append(f"'{QOQ}'!{first}:{last}")
         n = len(sc.indicators)
         if n:
+            # One sparkline group for all rows: XlsxWriter builds a group's style once.
+            ws.add_sparkline(1, 11, {"location": spark_cells, "range": spark_ranges, "markers": True,
+                                     "show_hidden": True})
             band = self.a.settings.no_change_band / 100
             ws.conditional_format(1, 6, n, 6, {
                 "type": "icon_set", "icon_style": "3_arrows",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from xlscorecard.findings import Finding
 from xlscorecard.periods import Period
@@ -65,13 +65,17 @@ class Scorecard(BaseModel):
     indicators: list[Indicator]
     findings: list[Finding] = Field(default_factory=list)  # parse-level findings
     formats_known: bool = True
+    _by_label: dict[str, Period] | None = PrivateAttr(default=None)
 
     @property
     def period_labels(self) -> list[str]:
         return [p.label for p in self.periods]
 
     def period(self, label: str) -> Period:
-        return next(p for p in self.periods if p.label == label)
+        """The period column with this label."""
+        if self._by_label is None:  # built once: asked for per indicator
+            self._by_label = {p.label: p for p in self.periods}
+        return self._by_label[label]
 
     def indicator(self, ref: str) -> Indicator:
         """The first indicator with this PI ref."""
