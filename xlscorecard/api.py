@@ -54,15 +54,29 @@ def convert_file(
     period: str | None = None, sheet: str | None = None, limits: SafetyLimits | None = None,
 ) -> Path:
     """Write the formatted return for a workbook; returns the path written."""
+    return convert_and_assess(path, out=out, settings=settings, period=period, sheet=sheet, limits=limits)[0]
+
+
+def convert_and_assess(
+    path: str | Path, out: str | Path | None = None, settings: Settings | None = None,
+    period: str | None = None, sheet: str | None = None, limits: SafetyLimits | None = None,
+    stem: str | None = None,
+) -> tuple[Path, Assessment]:
+    """convert_file, also returning the Assessment behind the return (for reports such as batch's).
+
+    `stem` replaces the input's file stem in the return's name (`<stem> - Qu 2 18-19 return.xlsx`)
+    when `out` is a folder or None; batch uses it when two inputs share a stem.
+    """
     from xlscorecard.return_workbook import return_path, write_return
 
     path = Path(path)
     grid = read_grid(path, sheet=sheet, limits=limits)
     scorecard = read_scorecard(grid, period=period, file=str(path))
     assessment = assess(scorecard, settings or Settings())
-    target = return_path(path, scorecard.reporting_period, Path(out) if out is not None else None)
+    named = path if stem is None else path.with_name(f"{stem}.xlsx")
+    target = return_path(named, scorecard.reporting_period, Path(out) if out is not None else None)
     if target.resolve() == path.resolve():
         from xlscorecard.errors import ScorecardError
 
         raise ScorecardError("output would overwrite the input; choose another -o", path)
-    return write_return(grid, assessment, target)
+    return write_return(grid, assessment, target), assessment

@@ -139,8 +139,10 @@ def convert(
 @app.command()
 def batch(
     inbox: Annotated[Path, typer.Argument(help="Folder of submitted workbooks.", show_default=False)],
-    outbox: Annotated[Path, typer.Option("-o", "--out", help="Folder for returns and the report.")],
-    workers: Annotated[int, typer.Option("--workers", min=1, help="Parallel worker processes.")] = 2,
+    outbox: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Folder for returns and the report (required).")
+    ] = None,
+    workers: Annotated[int, typer.Option("--workers", help="Parallel worker processes.")] = 2,
     rules: RulesOpt = None,
     pattern: Annotated[str, typer.Option("--pattern", help="Which files to take (glob).")] = "*.xlsx",
     force: Annotated[bool, typer.Option("--force", help="Convert again even if unchanged.")] = False,
@@ -159,11 +161,14 @@ def serve(
     returns: Annotated[Path, typer.Option("--returns", help="Folder of formatted returns to offer.")],
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port")] = 8000,
+    max_upload_mb: Annotated[
+        float, typer.Option("--max-upload-mb", min=0.001, help="Largest workbook an officer may upload, in MB.")
+    ] = 20.0,
 ) -> None:
     """The officers' web page: list, download and upload returns."""
     from xlscorecard.web import serve as run_server
 
-    run_server(returns, host=host, port=port)
+    run_server(returns, host=host, port=port, max_upload_bytes=int(max_upload_mb * 1024 * 1024))
 
 
 @app.command()
@@ -178,3 +183,18 @@ def rollover(
     from xlscorecard.rollover import rollover_file
 
     typer.echo(rollover_file(file, to, out=out, sheet=sheet))
+
+
+@app.command()
+@user_errors
+def template(
+    file: FileArg,
+    year: Annotated[str, typer.Option("--year", help="Financial year of the template, e.g. '2019-20'.")],
+    quarter: Annotated[int, typer.Option("--quarter", help="Quarter to mark for entry (1-4).")] = 1,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Output file or folder.")] = None,
+    sheet: SheetOpt = None,
+) -> None:
+    """Write a blank template for a year from FILE's sections and PIs: values empty, entry validated."""
+    from xlscorecard.rollover import template_file
+
+    typer.echo(template_file(file, year, quarter=quarter, out=out, sheet=sheet))

@@ -97,6 +97,12 @@ def _header_from_row(r: int, row: list[CellValue]) -> Header | None:
 
 def _is_repeat_header(header: Header, row: list[CellValue]) -> bool:
     """A header printed again (at each page) is recognised and skipped."""
+    # Cheap test first: a header row is all text, and its name column holds a column name.
+    name_col = header.roles.get("measure", header.roles.get("ref"))
+    if any(isinstance(v, int | float) for v in row) or (
+        name_col is not None and name_col < len(row) and _role_of(row[name_col]) is None
+    ):
+        return False
     if _header_from_row(header.row, row) is not None:
         return True
     return bool(header.periods) and all(
@@ -425,7 +431,7 @@ def _value_findings(
             obs = ind.values[reporting]
             if obs.is_blank:
                 out.append(finding(Code.MISSING, sheet, obs.cell, ind.ref, f"no value for {reporting}"))
-            elif obs.status in (Status.NOT_AVAILABLE, Status.DASH, Status.NOT_APPLICABLE):
+            elif obs.status in (Status.NOT_AVAILABLE, Status.NOT_APPLICABLE):  # a dash: see assessment
                 out.append(
                     finding(
                         Code.MISSING,

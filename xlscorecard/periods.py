@@ -82,10 +82,11 @@ def year_label(year: int, style: str) -> str:
 def relabel(period: Period, kind: PeriodKind, year: int, quarter: int | None, style: Period) -> Period:
     """A new period written the way `style` writes its label ("Qu 3 18-19" after "Qu 2 18-19")."""
     m = re.search(_YEARS, style.label)
-    prefix = style.label[: m.start()] if m else style.label
+    prefix = style.label[: m.start()] if m else style.label.rstrip() + " "
     if style.kind is PeriodKind.QUARTER and kind is PeriodKind.QUARTER and quarter is not None:
-        prefix = re.sub(r"[1-4](\s*)$", lambda q: f"{quarter}{q.group(1)}", prefix.rstrip()) + " "
-    label = f"{prefix.rstrip()} {year_label(year, style.label)}"
+        # The digit right after the quarter word: "Quarter 2, 2018-19" and "Q2 of 2018-19" too.
+        prefix = re.sub(r"^((?:qu|qtr|quarter|q)\.?\s*)[1-4]", rf"\g<1>{quarter}", prefix, count=1, flags=re.I)
+    label = f"{prefix}{year_label(year, style.label)}"
     return Period(label=label, kind=kind, year=year, quarter=quarter)
 
 

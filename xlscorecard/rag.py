@@ -136,7 +136,7 @@ def allowed_miss(bound: float, unit: str | None, rules: Settings) -> float:
         return rules.tolerance
     if bound == 0:
         return rules.zero_target_band
-    return abs(bound) * rules.tolerance / 100
+    return abs(bound) / 100 * rules.tolerance  # divide first: abs(bound) * tolerance can overflow
 
 
 def _graded(obs: Observation, target: Target, value: float, miss: float, bound: float, rules: Settings) -> RagResult:

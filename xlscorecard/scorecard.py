@@ -102,7 +102,7 @@ class Scorecard(BaseModel):
             }
             for label in self.period_labels:
                 obs = ind.values.get(label)
-                row[label] = obs.number if obs is not None and obs.is_numeric else None
+                row[label] = obs.number if obs is not None and obs.is_numeric else float("nan")
             rows.append(row)
         frame = pd.DataFrame(rows)
         return frame.set_index("ref", drop=False) if not frame.empty else frame

@@ -79,17 +79,19 @@ class Settings(Rules):
     @classmethod
     def from_toml(cls, text: str, source: str | None = None) -> Settings:
         """Parse TOML text; raise SettingsError with the first problem on one line."""
+        prefix: tuple[str, ...] = ()
         try:
             data = tomllib.loads(text)
             settings = cls.model_validate(data)
             for ref in settings.pi:
+                prefix = ("pi", ref)  # name the override in the message: pi.4.6.tolerance
                 settings.for_pi(ref)  # validate overrides now, not when first used
             return settings
         except tomllib.TOMLDecodeError as exc:
             raise SettingsError(f"is not valid TOML ({exc})", source) from None
         except ValidationError as exc:
             err = exc.errors()[0]
-            where = ".".join(str(p) for p in err["loc"])
+            where = ".".join(str(p) for p in (*prefix, *err["loc"]))
             raise SettingsError(f"setting '{where}': {err['msg']}", source) from None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from enum import StrEnum
 from typing import Literal
@@ -94,7 +95,7 @@ def parse_target(value: object, number_format: str | None = None, cell: str | No
     if obs.status == "range":
         return Target(raw=raw, kind=TargetKind.RANGE, low=obs.low, high=obs.high, unit=obs.unit, cell=cell)
     text = " ".join(str(value).split())
-    if m := _BOUND.match(text):
+    if (m := _BOUND.match(text)) and math.isfinite(to_number(m["num"])):
         op = next(o for w, o in _WORD_OPERATORS if re.fullmatch(w, m["op"], re.I))
         return Target(
             raw=raw,

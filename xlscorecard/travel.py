@@ -45,7 +45,8 @@ _ARROWS: dict[str, Direction] = {
 
 def parse_arrow(obs: Observation) -> Direction | None:
     """A submitted arrow in any family -> Direction; blank or unknown -> None."""
-    text = (obs.raw or "").strip().lower()
+    # Arrows pasted from the web or Teams carry an emoji variation selector ("⬆\ufe0f").
+    text = (obs.raw or "").replace("\ufe0f", "").replace("\ufe0e", "").strip().lower()
     return _ARROWS.get(text) if text else None
 
 

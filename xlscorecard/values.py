@@ -5,10 +5,12 @@ The raw text of every cell is kept; a marker never becomes 0.
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import re
+from dataclasses import dataclass
 from enum import StrEnum
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
 
 class Status(StrEnum):
@@ -42,10 +44,15 @@ MARKER_STATUSES = frozenset(
 FLAG_MEANINGS = {"p": "provisional", "r": "revised", "e": "estimate"}
 
 
-class Observation(BaseModel):
-    """One cell's value for one period: its raw text, parsed number and unit, and family."""
+@dataclass(slots=True)
+class Observation:
+    """One cell's value for one period: its raw text, parsed number and unit, and family.
 
-    model_config = ConfigDict(frozen=True)
+    A dataclass with slots rather than a pydantic model: a scorecard holds one per cell, and on a
+    20,000-row sheet a BaseModel's per-instance dictionaries cost about 200 MB. Not frozen only
+    because frozen slots dataclasses build slowly; treat it as immutable (use model_copy).
+    Pydantic models that hold Observations (Indicator) still validate and serialise them.
+    """
 
     raw: str | None = None
     number: float | None = None
@@ -56,6 +63,10 @@ class Observation(BaseModel):
     low: float | None = None  # ranges only
     high: float | None = None
     cell: str | None = None
+
+    def model_copy(self, update: dict[str, Any]) -> Observation:
+        """A copy with some fields changed (the BaseModel spelling, used across the code)."""
+        return dataclasses.replace(self, **update)
 
     @property
     def is_numeric(self) -> bool:
@@ -81,6 +92,8 @@ class Observation(BaseModel):
 
 def format_number(number: float, unit: str | None = None) -> str:
     """12 -> '12'; 1234.5 -> '1,234.5'; (31, '%') -> '31%'."""
+    if not math.isfinite(number):
+        return f"{number}%" if unit == "%" else str(number)
     text = f"{number:,.2f}".rstrip("0").rstrip(".") if number != int(number) else f"{int(number):,}"
     return f"{text}%" if unit == "%" else text
 
@@ -132,7 +145,9 @@ _NUM = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+"
 _NUMBER = re.compile(rf"^(?P<num>{_NUM})\s*(?P<pct>%)?$")
 _FLAGGED = re.compile(rf"^(?P<num>{_NUM})\s*(?P<pct>%)?\s*[\[(]?(?P<flag>[pre])[\])]?$", re.I)
 _RANGE = re.compile(rf"^(?P<lo>{_NUM})\s*(?P<pct1>%)?\s*(?:-|–|—|to)\s*(?P<hi>{_NUM})\s*(?P<pct2>%)?$", re.I)
-_LEADING = re.compile(rf"^(?P<num>{_NUM})\s*(?P<pct>%)?(?P<rest>\s*\S.*)$", re.S)
+# The note must be set apart from the headline ("57% (63%)", "20 (est)"): "12-Jan", "1,23" or
+# "1e5" are not a number followed by a note and must not be read as 12, 1 or 1.
+_LEADING = re.compile(rf"^(?P<num>{_NUM})\s*(?P<pct>%)?(?P<rest>(?:\s+|(?<=%)|(?=[(\[/]))\S.*)$", re.S)
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 
 
@@ -192,6 +207,13 @@ def _number_text(value: int | float) -> str:
 
 def parse_text(raw: str, cell: str | None = None) -> Observation:
     """Parse a cell that holds text ("9,536", "31%", "Supressed", "57% (63%)", "97%-99%")."""
+    obs = _parse_text(raw, cell)
+    if any(n is not None and not math.isfinite(n) for n in (obs.number, obs.low, obs.high)):
+        return Observation(raw=raw, status=Status.UNPARSED, cell=cell)  # hundreds of digits: not a figure
+    return obs
+
+
+def _parse_text(raw: str, cell: str | None) -> Observation:
     text = " ".join(raw.replace("\u00a0", " ").split())
     if not text:
         return Observation(raw=raw, cell=cell)
@@ -201,7 +223,7 @@ def parse_text(raw: str, cell: str | None = None) -> Observation:
         return Observation(raw=raw, status=_MARKERS[unbracketed], cell=cell)
     if _SMALL_NUMBER.match(unbracketed):
         return Observation(raw=raw, status=Status.SUPPRESSED, cell=cell)
-    if key in _EXCEL_ERRORS:
+    if unbracketed in _EXCEL_ERRORS:
         return Observation(raw=raw, status=Status.EXCEL_ERROR, cell=cell)
     if m := _NUMBER.match(text):
         return Observation(
