@@ -1,0 +1,678 @@
+"""Tests for xlscorecard.addin, the Python side of the Excel ribbon.
+
+There is no Excel here, so every function runs against `xlwings_standin`, a recording stand-in for
+the part of the xlwings API the add-in uses, loaded from the example workbook with values only
+(no number formats), as Excel hands them to xlwings. `xlwings.Book.caller` is monkeypatched to
+return it. With XLWINGS_LICENSE_KEY set, the last tests run the same functions on xlwings' own
+remote engine (`xw.Book(json=...)`).
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import xlwings as xw
+from conftest import EXAMPLE, EXAMPLE_SHEET
+from xlwings_standin import Cell, StandinBook, StandinError, a1, parse_address, typed_entry
+
+from xlscorecard import addin
+from xlscorecard.api import convert_file, load_scorecard
+from xlscorecard.assessment import Assessment
+from xlscorecard.errors import ScorecardError, SettingsError, WorkbookError
+from xlscorecard.findings import Code
+from xlscorecard.rag import Rating
+
+SHEET = EXAMPLE_SHEET
+FUNCTIONS: dict[str, Callable[[], Any]] = {
+    "recompute": addin.recompute,
+    "flag_cells": addin.flag_cells,
+    "clear_flags": addin.clear_flags,
+    "check": addin.check,
+    "export_return": addin.export_return,
+}
+EMPTY = Cell().state()
+VALUE_OPS = ("value.get", "value.set", "formula.get", "used_range")
+AMBER, RED, GREEN = (addin.RAG_FILLS[r] for r in (Rating.AMBER, Rating.RED, Rating.GREEN))
+
+
+# ----------------------------------------------------------------------------- fixtures
+
+
+def example_book(folder: Path, active: str = SHEET, mac: bool = False) -> StandinBook:
+    return StandinBook.from_xlsx(EXAMPLE, fullname=folder / EXAMPLE.name, active=active, mac=mac)
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> StandinBook:
+    return example_book(tmp_path)
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any, Callable[[], Any]], Any]:
+    """Run an add-in function with `xw.Book.caller()` returning the given book."""
+
+    def run(book: Any, function: Callable[[], Any]) -> Any:
+        monkeypatch.setattr(xw.Book, "caller", lambda: book)
+        return function()
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def pi_rows() -> dict[int, str]:
+    """Sheet row -> PI ref of the example, from the file path of the core (with number formats)."""
+    return {ind.row: ind.ref for ind in load_scorecard(EXAMPLE).indicators}
+
+
+@pytest.fixture(scope="module")
+def big_template(tmp_path_factory: pytest.TempPathFactory, pi_rows: dict[int, str]) -> StandinBook:
+    """The example's scorecard sheet grown past 20,000 rows by repeating its body with new PI refs."""
+    folder = tmp_path_factory.mktemp("big")
+    source = example_book(folder)
+    sheet = source._sheet(SHEET)
+    header_row = 5
+    last = max(r for r, _ in sheet.cells)
+    body = {rc: cell for rc, cell in sheet.cells.items() if rc[0] > header_row}
+    height = last - header_row
+    cells = {rc: cell for rc, cell in sheet.cells.items() if rc[0] <= header_row}
+    copies = 0
+    while header_row + copies * height < 20_000:
+        for (r, c), cell in body.items():
+            new = copy.copy(cell)
+            if c == 1 and r in pi_rows:
+                new.value = f"{copies + 1}.{pi_rows[r]}"
+            cells[(r + copies * height, c)] = new
+        copies += 1
+    sheet.cells = cells
+    source.name = "big.xlsx"
+    source.fullname = str(folder / "big.xlsx")
+    return source
+
+
+def fresh(template: StandinBook, folder: Path) -> StandinBook:
+    book = copy.deepcopy(template)
+    book.fullname = str(folder / Path(template.fullname).name)
+    book.calls.clear()
+    book.app.alerts.clear()
+    return book
+
+
+def changed(before: dict, after: dict) -> set[tuple[str, str]]:
+    return {key for key in before.keys() | after.keys() if before.get(key, EMPTY) != after.get(key, EMPTY)}
+
+
+def state(book: StandinBook, address: str, sheet: str = SHEET) -> Cell:
+    return book.cell(sheet, address)
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+def test_addin_defines_the_five_ribbon_functions_without_arguments() -> None:
+    import inspect
+
+    for name, function in FUNCTIONS.items():
+        assert getattr(addin, name) is function
+        assert not inspect.signature(function).parameters, name
+
+
+def test_live_values_without_formats_give_the_same_scorecard_as_the_file(
+    book: StandinBook, example_assessment: Assessment
+) -> None:
+    live = addin._load(book)
+    assert live.grid.number_formats is None
+    assert live.sheet.name == SHEET
+    sc = live.scorecard
+    # A percentage indicator's fractions come out in percent: K9 holds 0.32, shown as 32%.
+    assert book.cell(SHEET, "K9").value == 0.32
+    obs = sc.indicator("1.3").values["Qu 2 18-19"]
+    assert (obs.number, obs.unit, obs.cell) == (32.0, "%", "K9")
+    assert sc.indicator("1.6").target.value == 85.0 and sc.indicator("1.6").target.unit == "%"
+    assert sc.indicator("1.10").values["Qu 2 18-19"].number == 74.0
+    assert sc.indicator("4.6").values["Qu 2 18-19"].number == 128.0  # counts stay counts
+    # Every rating, arrow and finding equals the file path's, which knows the number formats.
+    assert [f.model_dump() for f in live.assessment.findings] == [f.model_dump() for f in example_assessment.findings]
+    file_results = {r.row: r for r in example_assessment.results}
+    assert len(live.assessment.results) == len(file_results) == 104
+    for r in live.assessment.results:
+        f = file_results[r.row]
+        assert (r.rag.rating, r.travel.direction, r.travel.meaning) == (
+            f.rag.rating, f.travel.direction, f.travel.meaning
+        )
+
+
+def test_a_sheet_without_a_scorecard_header_raises_one_line(tmp_path: Path, run) -> None:
+    blank = StandinBook(name="Book2", fullname=tmp_path / "Book2.xlsx")
+    blank.new_sheet("Sheet1")
+    notes = blank.new_sheet("Notes")
+    notes.cells[(1, 1)] = Cell(value="Some notes, no scorecard")
+    for name, function in FUNCTIONS.items():
+        if name == "clear_flags":
+            continue  # needs no scorecard: nothing to clear
+        before = blank.snapshot()
+        with pytest.raises(ScorecardError) as caught:
+            run(blank, function)
+        assert isinstance(caught.value, WorkbookError)
+        message = str(caught.value)
+        assert "\n" not in message and "no scorecard header" in message and "Sheet1" in message
+        assert blank.snapshot() == before and blank.sheet_names() == ["Sheet1", "Notes"]
+    assert run(blank, addin.clear_flags) == "No flags to clear."
+
+
+def test_the_scorecard_sheet_is_found_when_another_sheet_is_active(tmp_path: Path, run) -> None:
+    book = example_book(tmp_path, active="Contents")
+    run(book, addin.recompute)
+    assert state(book, "O50").value == "Amber"
+    assert state(book, "A1", "Contents").value == "Children's Services Scorecard"
+
+
+def test_run_python_errors_reach_the_message_box_as_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    try:
+        raise WorkbookError("sheet 'Sheet1' has no scorecard header row\n(expected ...)", "Book2")
+    except WorkbookError as exc:
+        addin._one_line_errors(type(exc), exc, exc.__traceback__)
+    err = capsys.readouterr().err
+    assert err == "xlscorecard: Book2: sheet 'Sheet1' has no scorecard header row (expected ...)\n"
+
+
+# ----------------------------------------------------------------------------- recompute
+
+
+def test_recompute_writes_rag_text_fills_and_arrow_colours(book: StandinBook, run) -> None:
+    message = run(book, addin.recompute)
+    assert state(book, "O50").value == "Amber" and state(book, "O50").color == AMBER  # 4.6: 128 vs 121, low
+    assert state(book, "O16").value == "Red" and state(book, "O16").color == RED  # 1.10: 74% vs 90%
+    assert state(book, "O17").value == "Green" and state(book, "O17").color == GREEN  # 1.11: 277 in 260-300
+    assert state(book, "O12").value == "Amber"  # 1.6: 79% vs 85%
+    assert state(book, "O33").value == "Red"  # 2.7: 7% vs <5%, polarity inferred
+    assert state(book, "O9").value is None and state(book, "O9").color is None  # 1.3: no target
+    p25 = state(book, "P25")  # 1.17: 23 -> 24, low is good: up and worsening
+    assert p25.value == "↑" and p25.font_color == addin.ARROW_FONTS["worsening"]
+    assert state(book, "P9").value == "↑" and state(book, "P9").font_color == addin.ARROW_FONTS["other"]
+    assert state(book, "P16").value == "→"  # 1.10: 74% both quarters
+    assert state(book, "P13").value is None  # 1.7: suppressed, not comparable
+    improving = [r for r in range(7, 134) if state(book, f"P{r}").font_color == addin.ARROW_FONTS["improving"]]
+    assert improving and all(state(book, f"P{r}").value in ("↑", "↓") for r in improving)
+    assert message.startswith("Recomputed 104 indicators") and book.app.alerts[-1]["prompt"] == message
+
+
+def test_recompute_changes_only_the_rag_and_arrow_cells_of_pi_rows(
+    book: StandinBook, run, pi_rows: dict[int, str], example_assessment: Assessment
+) -> None:
+    before = book.snapshot()
+    run(book, addin.recompute)
+    after = book.snapshot()
+    expected = dict(before)
+    glyphs = {"up": "↑", "down": "↓", "same": "→"}
+    for result in example_assessment.results:
+        rag = (result.rag.rating.value.capitalize(), addin.RAG_FILLS[result.rag.rating]) if result.rag.rating else (
+            None, None)
+        meaning = result.travel.meaning.value if result.travel.meaning else None
+        font = addin.ARROW_FONTS[meaning if meaning in ("improving", "worsening") else "other"]
+        arrow = glyphs[result.travel.direction.value] if result.travel.direction else None
+        for column, value, fill, font_colour in (("O", rag[0], rag[1], None), ("P", arrow, None, font)):
+            key = (SHEET, f"{column}{result.row}")
+            old = list(before.get(key, EMPTY))
+            old[0], old[1] = value, None
+            if column == "O":
+                old[2] = fill
+            else:
+                old[3] = font_colour
+            expected[key] = tuple(old)
+    expected = {k: v for k, v in expected.items() if v != EMPTY}
+    assert after == expected
+    assert {cell for _, cell in changed(before, after)} <= {f"{c}{r}" for r in pi_rows for c in "OP"}
+    assert book.sheet_names() == ["Contents", SHEET]
+
+
+def test_recompute_gives_other_rows_of_the_block_their_own_content_back(book: StandinBook, run) -> None:
+    # Inside the block from the first to the last PI row, the only other rows with anything in the RAG
+    # and arrow columns are the repeated header rows (the core reads any other such row as a PI).
+    sheet = book._sheet(SHEET)
+    sheet.cells[(21, 15)].formula = '="RAG"'  # O21: a repeated header written as a formula
+    sheet.cells[(37, 16)].value = "DoT"  # P37
+    before = book.snapshot()
+    run(book, addin.recompute)
+    after = book.snapshot()
+    for address in ("O21", "P21", "O37", "P37", "O53", "P53", "O60", "P60"):
+        assert after.get((SHEET, address)) == before.get((SHEET, address)), address
+    assert state(book, "O21").formula == '="RAG"' and state(book, "O37").value == "RAG"
+    written = [c for c in book.calls if c.op == "value.set"]
+    assert [c.address for c in written] == ["$O$7:$O$133", "$P$7:$P$133"]
+
+
+def test_recompute_twice_changes_nothing_more(book: StandinBook, run) -> None:
+    run(book, addin.recompute)
+    once = book.snapshot()
+    run(book, addin.recompute)
+    assert book.snapshot() == once
+
+
+def test_rules_toml_beside_the_workbook_is_loaded(book: StandinBook, run, tmp_path: Path) -> None:
+    (tmp_path / "rules.toml").write_text("tolerance = 1.0\n", encoding="utf-8")
+    run(book, addin.recompute)
+    assert state(book, "O50").value == "Red"  # 128 vs 121 misses by 5.8%: beyond a 1% tolerance
+    (tmp_path / "rules.toml").write_text("tolerance = -3\n", encoding="utf-8")
+    with pytest.raises(SettingsError) as caught:
+        run(book, addin.recompute)
+    assert "\n" not in str(caught.value) and "rules.toml" in str(caught.value)
+
+
+# ----------------------------------------------------------------------------- flags
+
+
+FLAGGED_CODES = {c.value for c in addin.FLAG_FILLS}
+
+
+def expected_flags(book: StandinBook) -> dict[str, list[str]]:
+    live = addin._load(copy.deepcopy(book))
+    out: dict[str, list[str]] = {}
+    for f in live.assessment.findings:
+        if f.cell and f.code.value in FLAGGED_CODES:
+            out.setdefault(f.cell, []).append(f.code.value)
+    return out
+
+
+def test_flag_cells_fills_and_annotates_the_cells_with_findings(book: StandinBook, run) -> None:
+    sheet = book._sheet(SHEET)
+    sheet.cells[(23, 11)].note = "Checked with the team: suppressed on purpose"  # K23 (1.15), an analyst's note
+    before = book.snapshot()
+    flagged = expected_flags(book)
+    message = run(book, addin.flag_cells)
+    after = book.snapshot()
+
+    k13 = state(book, "K13")  # 1.7 Q2: 'Supressed'
+    assert k13.color == addin.FLAG_FILLS[Code.SUPPRESSED]
+    assert k13.note.startswith(addin.NOTE_PREFIX) and "suppressed" in k13.note
+    k38 = state(book, "K38")  # 2.10 Q2: blank
+    assert k38.color == addin.FLAG_FILLS[Code.MISSING] and k38.note.startswith(addin.NOTE_PREFIX + "missing")
+    assert state(book, "J38").color == addin.FLAG_FILLS[Code.STALE]  # 2.10 rated on its Q1 value
+    assert state(book, "K23").note == "Checked with the team: suppressed on purpose"
+    assert state(book, "K23").color == addin.FLAG_FILLS[Code.SUPPRESSED]
+    assert {"K13", "K38", "J38", "K23", "K64", "K65", "K66"} <= set(flagged)
+
+    scorecard_changes = {cell for sheet_name, cell in changed(before, after) if sheet_name == SHEET}
+    assert scorecard_changes == set(flagged)
+    for cell in flagged:
+        b, a = before.get((SHEET, cell), EMPTY), after[(SHEET, cell)]
+        assert a[:2] == b[:2] and a[3:5] == b[3:5] and a[6] == b[6]  # value, formula, font, link kept
+    assert book.sheet_names() == ["Contents", SHEET, addin.RECORD_SHEET]
+    assert not book._sheet(addin.RECORD_SHEET)._visible
+    assert book._active is book._sheet(SHEET)
+    assert message.startswith(f"Flagged {len(flagged)} cells") and "1 cell already had a note" in message
+
+
+def test_clear_flags_restores_fills_and_removes_only_our_notes(book: StandinBook, run) -> None:
+    sheet = book._sheet(SHEET)
+    sheet.cells[(23, 11)].note = "Checked with the team"  # K23: the analyst's note on a flagged cell
+    sheet.cells[(38, 11)] = Cell(color=(255, 255, 0))  # K38: the analyst's own fill on a flagged cell
+    sheet.cells[(9, 2)].note = "Measure defined by DfE"  # B9: a note elsewhere
+    before = book.snapshot()
+    run(book, addin.flag_cells)
+    assert state(book, "K38").color == addin.FLAG_FILLS[Code.MISSING]
+    message = run(book, addin.clear_flags)
+    assert book.snapshot() == before
+    assert state(book, "K38").color == (255, 255, 0) and state(book, "K23").note == "Checked with the team"
+    assert state(book, "K13").note is None and state(book, "K13").color is None
+    assert book.sheet_names() == ["Contents", SHEET]
+    assert message.startswith("Cleared ")
+
+
+def test_flagging_again_replaces_the_earlier_flags(book: StandinBook, run) -> None:
+    before = book.snapshot()
+    run(book, addin.flag_cells)
+    once = book.snapshot()
+    message = run(book, addin.flag_cells)
+    assert book.snapshot() == once
+    assert book.sheet_names().count(addin.RECORD_SHEET) == 1
+    assert "Earlier flags on" in message
+    run(book, addin.clear_flags)
+    assert book.snapshot() == before
+
+
+def test_clear_flags_keeps_what_the_analyst_changed_after_flagging(book: StandinBook, run) -> None:
+    run(book, addin.flag_cells)
+    book._sheet(SHEET).cells[(13, 11)].color = (0, 176, 240)  # K13 recoloured by hand
+    book._sheet(SHEET).cells[(38, 11)].note = "Figure due on Friday"  # our note on K38 rewritten
+    message = run(book, addin.clear_flags)
+    assert state(book, "K13").color == (0, 176, 240)
+    assert state(book, "K38").note == "Figure due on Friday" and state(book, "K38").color is None
+    assert "1 cell recoloured since flagging" in message
+
+
+def test_clear_flags_with_nothing_flagged_changes_nothing(book: StandinBook, run) -> None:
+    before = book.snapshot()
+    assert run(book, addin.clear_flags) == "No flags to clear."
+    assert book.snapshot() == before
+
+
+def test_flags_on_macos_use_addresses_without_colons(tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
+    # xlwings on macOS cuts "K38:K39,K64:K66" at its colons; the stand-in does the same.
+    mac = example_book(tmp_path, mac=True)
+    flagged = expected_flags(mac)
+    monkeypatch.setattr(addin, "PLATFORM", "linux")
+    run(mac, addin.flag_cells)
+    assert any(state(mac, cell).color is None for cell in flagged)  # the trap is real
+    mac = example_book(tmp_path, mac=True)
+    monkeypatch.setattr(addin, "PLATFORM", "darwin")
+    run(mac, addin.flag_cells)
+    assert all(state(mac, cell).color is not None for cell in flagged)
+    assert all(":" not in call.address for call in mac.calls if call.op == "color.set")
+
+
+# ----------------------------------------------------------------------------- check
+
+
+def test_check_lists_every_finding_with_a_link_to_its_cell(book: StandinBook, run) -> None:
+    scorecard_before = {k: v for k, v in book.snapshot().items() if k[0] == SHEET}
+    findings = addin._load(copy.deepcopy(book)).assessment.findings
+    message = run(book, addin.check)
+    assert book.sheet_names() == ["Contents", SHEET, addin.FINDINGS_SHEET]
+    out = book._sheet(addin.FINDINGS_SHEET)
+    rows = max(r for r, _ in out.cells)
+    assert rows == len(findings) + 1  # a header row, then one row per finding
+    assert [out.cells[(1, c)].value for c in range(1, 6)] == addin.FINDINGS_HEADER
+    for i, f in enumerate(findings, start=2):
+        cell = out.cells[(i, 1)]
+        assert out.cells[(i, 3)].value == f.code.value and out.cells[(i, 5)].value == f.message
+        assert (out.cells.get((i, 2)) or Cell()).value == f.ref
+        if f.cell:
+            assert cell.value == f.cell and cell.hyperlink == f"#'{SHEET}'!{f.cell}"
+            target = parse_address(cell.hyperlink.split("!")[1])[0]
+            assert a1(target[0], target[1]) == f.cell
+    assert any(out.cells[(i, 1)].hyperlink == f"#'{SHEET}'!K13" for i in range(2, rows + 1))
+    assert {k: v for k, v in book.snapshot().items() if k[0] == SHEET} == scorecard_before
+    assert book._active is out
+    assert message.startswith(f"{len(findings)} findings")
+    assert not any(c.formula for c in out.cells.values())
+
+
+def test_check_again_replaces_the_findings_sheet(book: StandinBook, run) -> None:
+    run(book, addin.check)
+    first = book._sheet(addin.FINDINGS_SHEET).cells
+    rows = max(r for r, _ in first)
+    run(book, addin.check)
+    assert book.sheet_names() == ["Contents", SHEET, addin.FINDINGS_SHEET]
+    second = book._sheet(addin.FINDINGS_SHEET).cells
+    assert max(r for r, _ in second) == rows
+    assert {k: c.state() for k, c in second.items()} == {k: c.state() for k, c in first.items()}
+    run(book, addin.recompute)  # works with the findings sheet active
+    assert state(book, "O50").value == "Amber"
+
+
+def test_findings_text_is_written_as_text(book: StandinBook, run) -> None:
+    book._sheet(SHEET).cells[(7, 17)] = Cell(value="=HYPERLINK(\"http://x\")")  # Q7, a comment that looks
+    findings = addin._load(copy.deepcopy(book)).assessment.findings
+    assert any(f.code is Code.LOOKS_LIKE_FORMULA for f in findings)
+    run(book, addin.check)
+    out = book._sheet(addin.FINDINGS_SHEET)
+    assert not any(c.formula for c in out.cells.values())
+    refs = [(out.cells.get((i, 2)) or Cell()).value for i in range(2, len(findings) + 2)]
+    assert refs == [f.ref for f in findings]  # PI refs such as "1.7" stay text, not numbers
+    assert "1.7" in refs
+
+
+# ----------------------------------------------------------------------------- export
+
+
+def test_export_return_writes_the_return_beside_the_workbook(book: StandinBook, run, tmp_path: Path) -> None:
+    before = book.snapshot()
+    path = run(book, addin.export_return)
+    assert path == tmp_path / "scorecard_q2_2018-19 - Qu 2 18-19 return.xlsx"
+    assert path.is_file() and path.parent == Path(book.fullname).parent
+    wb = openpyxl.load_workbook(path)
+    assert "Scorecard" in wb.sheetnames
+    assert str(path) in book.app.alerts[-1]["prompt"]
+    assert book.snapshot() == before
+    # The same ratings and arrows as the command line's convert of the file.
+    reference = openpyxl.load_workbook(convert_file(EXAMPLE, tmp_path / "from-file.xlsx"))["Scorecard"]
+    ours = wb["Scorecard"]
+    assert [[c.value for c in row[14:16]] for row in ours.iter_rows()] == [
+        [c.value for c in row[14:16]] for row in reference.iter_rows()
+    ]
+
+
+def test_export_return_needs_a_saved_workbook(run) -> None:
+    unsaved = StandinBook.from_xlsx(EXAMPLE, fullname="Book1", active=SHEET)
+    with pytest.raises(ScorecardError, match="not been saved") as caught:
+        run(unsaved, addin.export_return)
+    assert "\n" not in str(caught.value)
+    online = StandinBook.from_xlsx(EXAMPLE, fullname="https://x.sharepoint.com/s/Book1.xlsx", active=SHEET)
+    with pytest.raises(ScorecardError, match="stored online"):
+        run(online, addin.export_return)
+
+
+# ----------------------------------------------------------------------------- call counts
+
+
+def measure(template: StandinBook, folder: Path) -> dict[str, Any]:
+    """Run every add-in function on a fresh copy of the book; the calls each made, and what it did."""
+    out: dict[str, Any] = {"rows": max(r for r, _ in template._sheet(SHEET).cells)}
+    with pytest.MonkeyPatch.context() as mp:
+        # Writing the return file is no Excel call; skip it (seconds for 20,000 rows).
+        mp.setattr(addin._formats, "write_return", lambda grid, assessment, path: path)
+
+        def go(book: StandinBook, name: str) -> None:
+            mp.setattr(xw.Book, "caller", lambda: book)
+            book.calls.clear()
+            FUNCTIONS[name]()
+            out[name] = book.calls.ops()
+            colour_calls = [c for c in book.calls if c.op in ("color.set", "font.color.set")]
+            out[name + " areas"] = sum(len(parse_address(c.address.replace("$", ""))) for c in colour_calls)
+            assert all(len(c.address.replace("$", "")) <= addin.MAX_ADDRESS for c in colour_calls)
+
+        book = fresh(template, folder)
+        go(book, "recompute")
+        out["pis"] = int(re.match(r"Recomputed (\d+) indicators", book.app.alerts[-1]["prompt"])[1])
+        book = fresh(template, folder)
+        go(book, "flag_cells")
+        out["flagged"] = max(r for r, _ in book._sheet(addin.RECORD_SHEET).cells) - 1
+        go(book, "clear_flags")
+        book = fresh(template, folder)
+        go(book, "check")
+        out["linked"] = sum(1 for c in book._sheet(addin.FINDINGS_SHEET).cells.values() if c.hyperlink)
+        go(fresh(template, folder), "export_return")
+    return out
+
+
+@pytest.fixture(scope="module")
+def measured(big_template: StandinBook, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    folder = tmp_path_factory.mktemp("measured")
+    small = example_book(folder)
+    return {"example": measure(small, folder), "big": measure(big_template, folder)}
+
+
+@pytest.mark.parametrize("name", list(FUNCTIONS))
+def test_value_calls_are_the_same_for_100_and_20000_rows(name: str, measured: dict[str, dict[str, Any]]) -> None:
+    small, big = measured["example"], measured["big"]
+    assert small["rows"] == 133 and big["rows"] >= 20_000
+    small_ops, big_ops = small[name], big[name]
+    for op in VALUE_OPS:
+        assert small_ops[op] == big_ops[op], op
+    assert small_ops["value.get"] == 1  # the sheet (or, for clear_flags, the record) in one read
+    # Sheet-level calls do not grow either; only colour, note and link calls may, with flagged cells.
+    per_cell = {"range", "color.get", "color.set", "font.color.set", "note.get", "note.add", "note.text.get",
+                "note.delete", "hyperlink.add"}
+    for op in set(small_ops) | set(big_ops):
+        if op not in per_cell:
+            assert small_ops[op] == big_ops[op], op
+
+
+def test_colour_and_note_calls_are_bounded_by_flagged_cells_not_rows(measured: dict[str, dict[str, Any]]) -> None:
+    for size in ("example", "big"):
+        m = measured[size]
+        pis, flagged = m["pis"], m["flagged"]
+        ops, runs = m["recompute"], m["recompute areas"]
+        assert runs <= 2 * pis  # runs of adjacent PI rows of one colour, in the RAG and arrow columns
+        assert ops["color.set"] + ops["font.color.set"] <= max(7, runs / 10)  # in fact about 25 runs a call
+        ops = m["flag_cells"]
+        assert ops["note.add"] == ops["note.get"] == ops["color.get"] == flagged  # one call each per cell
+        assert ops["color.set"] <= max(3, flagged / 5)
+        assert ops["range"] <= flagged + ops["color.set"] + 1
+        ops = m["clear_flags"]
+        assert ops["note.delete"] == ops["note.text.get"] == ops["color.get"] == flagged
+        assert ops["color.set"] <= max(1, flagged / 5)
+        assert m["check"]["hyperlink.add"] == m["linked"]
+    assert measured["big"]["flagged"] > 100 * measured["example"]["flagged"] / 2
+
+
+def test_address_strings_merge_runs_and_stay_within_excels_limit() -> None:
+    cells = [(r, 11) for r in (*range(7, 10), 13, *range(20, 4000, 2), 5000, 5001)]
+    chunks = addin._addresses(cells, "ranges")
+    assert chunks[0].startswith("K7:K9,K13,K20,K22")
+    assert all(len(chunk) <= addin.MAX_ADDRESS for chunk in chunks)
+    covered = {(r, c) for chunk in chunks for r1, c, r2, _ in parse_address(chunk) for r in range(r1, r2 + 1)}
+    assert covered == set(cells)
+    assert chunks[-1].endswith("K5000:K5001")
+    cell_chunks = addin._addresses(cells, "cells")
+    assert all(":" not in chunk and len(chunk) <= addin.MAX_ADDRESS for chunk in cell_chunks)
+    assert addin._addresses([(7, 11), (8, 11), (10, 12)], "single") == ["K7:K8", "L10"]
+    with pytest.raises(StandinError):
+        parse_address(",".join(f"K{r}" for r in range(1000, 1100)))
+
+
+def test_text_that_excel_would_retype_gets_an_apostrophe() -> None:
+    for text in ("=SUM(A1)", "+1", "-x", "@x", "1.10", "31%", "9,536", "TRUE", "Sep-18", "'quoted", "#N/A"):
+        entry = addin._text_entry(text)
+        assert typed_entry(entry) == (text, None), text
+    for text in ("Green", "↑", "Quarterly dir of travel", "K13"):
+        assert addin._text_entry(text) == text
+
+
+# ----------------------------------------------------------------------------- cell function
+
+
+def test_scorecard_rag_cell_function() -> None:
+    assert addin.SCORECARD_RAG(128, 121, "Low is good") == "Amber"
+    assert addin.SCORECARD_RAG(0.79, "85%", "High is good") == "Amber"  # a fraction, as Excel hands it
+    assert addin.SCORECARD_RAG(0.74, 0.9, "High is good") == "Red"
+    assert addin.SCORECARD_RAG(277, "260-300", None) == "Green"
+    assert addin.SCORECARD_RAG(0.07, "<5%", None) == "Red"  # polarity from the target
+    assert addin.SCORECARD_RAG("Supressed", 5, "Low is good") == ""
+    assert addin.SCORECARD_RAG(5, None, "Low is good") == ""
+
+
+# ----------------------------------------------------------------------------- xlwings' remote engine
+
+LICENSED = bool(os.environ.get("XLWINGS_LICENSE_KEY"))
+remote = pytest.mark.skipif(
+    not LICENSED,
+    reason="XLWINGS_LICENSE_KEY not set: xlwings' remote engine (xw.Book(json=...)) needs an xlwings PRO key",
+)
+
+
+def remote_json(book: StandinBook) -> dict[str, Any]:
+    """The JSON an xlwings client sends for a workbook: every sheet's values from A1, and its notes."""
+    sheets = []
+    for sheet in book._sheets:
+        used = [rc for rc, cell in sheet.cells.items() if cell.value is not None]
+        height = max((r for r, _ in used), default=0)
+        width = max((c for _, c in used), default=0)
+        values = [
+            [_json_value(sheet.cells.get((r, c))) for c in range(1, width + 1)] for r in range(1, height + 1)
+        ]
+        sheets.append(
+            {
+                "name": sheet._name,
+                "values": values or [[]],
+                "used_range_address": f"A1:{a1(height, width)}" if used else None,
+                "visibility": "Visible" if sheet._visible else "Hidden",
+                "notes": [{"address": a1(r, c, True)} for (r, c), cell in sheet.cells.items() if cell.note],
+                "notes_supported": True,
+                "pictures": [],
+                "tables": [],
+                "charts": [],
+                "shapes": [],
+                "pivot_tables": [],
+                "show_gridlines": True,
+                "print_area": None,
+            }
+        )
+    return {
+        "version": xw.__version__,
+        "client": "Office.js",
+        "book": {
+            "name": book.name,
+            "active_sheet_index": book._sheets.index(book._active),
+            "selection": "A1",
+            "calculation": "Automatic",
+        },
+        "sheets": sheets,
+        "names": [],
+    }
+
+
+def _json_value(cell: Cell | None) -> Any:
+    if cell is None or cell.value is None:
+        return ""
+    return cell.value.isoformat() if hasattr(cell.value, "isoformat") else cell.value
+
+
+def actions(book: Any, func: str) -> list[dict[str, Any]]:
+    return [a for a in book.json()["actions"] if a["func"] == func]
+
+
+@pytest.fixture
+def remote_book(book: StandinBook) -> Any:
+    return xw.Book(json=remote_json(book))
+
+
+@remote
+def test_remote_recompute_writes_the_rag_and_arrow_columns(remote_book: Any, run) -> None:
+    message = run(remote_book, addin.recompute)
+    writes = actions(remote_book, "setValues")
+    assert len(writes) == 2
+    rag = next(a for a in writes if a["start_column"] == 14)  # column O, 0-based
+    first = rag["start_row"] + 1
+    assert rag["values"][50 - first] == ["Amber"] and rag["values"][16 - first] == ["Red"]
+    assert rag["values"][17 - first] == ["Green"] and rag["values"][21 - first] == ["RAG"]
+    arrows = next(a for a in writes if a["start_column"] == 15)
+    assert arrows["values"][25 - first] == ["↑"]
+    colours = {a["args"][0].upper() for a in actions(remote_book, "setRangeColor") if a["args"][0]}
+    assert {addin._hex(AMBER), addin._hex(RED), addin._hex(GREEN)} <= colours
+    assert actions(remote_book, "alert")[0]["args"][0] == message
+
+
+@remote
+def test_remote_check_adds_the_findings_sheet_with_links(remote_book: Any, book: StandinBook, run) -> None:
+    findings = addin._load(copy.deepcopy(book)).assessment.findings
+    run(remote_book, addin.check)
+    assert [a["args"][1] for a in actions(remote_book, "addSheet")] == [addin.FINDINGS_SHEET]
+    table = actions(remote_book, "setValues")[0]["values"]
+    assert len(table) == len(findings) + 1
+    links = [a["args"][0] for a in actions(remote_book, "addHyperlink")]
+    assert len(links) == sum(1 for f in findings if f.cell) and f"#'{SHEET}'!K13" in links
+
+
+@remote
+def test_remote_flag_cells_adds_fills_and_notes(remote_book: Any, book: StandinBook, run) -> None:
+    flagged = expected_flags(book)
+    run(remote_book, addin.flag_cells)
+    notes = {a["args"][0].replace("$", "") for a in actions(remote_book, "addNote")}
+    assert notes == set(flagged)
+    assert [a["args"][1] for a in actions(remote_book, "addSheet")] == [addin.RECORD_SHEET]
+
+
+@remote
+def test_remote_errors_are_one_line(tmp_path: Path, run) -> None:
+    blank = StandinBook(name="Book2")
+    blank.new_sheet("Sheet1")
+    with pytest.raises(WorkbookError) as caught:
+        run(xw.Book(json=remote_json(blank)), addin.recompute)
+    assert "\n" not in str(caught.value)
+    with pytest.raises(ScorecardError, match="not been saved"):
+        run(xw.Book(json=remote_json(example_book(tmp_path))), addin.export_return)
+
+
+def test_remote_engine_tests_are_skipped_without_a_key() -> None:
+    if LICENSED:
+        pytest.skip("XLWINGS_LICENSE_KEY is set: the remote tests run")
+    assert re.match(r"XLWINGS_LICENSE_KEY not set: ", remote.kwargs["reason"])
+
