@@ -457,7 +457,7 @@ def measure(template: StandinBook, folder: Path) -> dict[str, Any]:
     out: dict[str, Any] = {"rows": max(r for r, _ in template._sheet(SHEET).cells)}
     with pytest.MonkeyPatch.context() as mp:
         # Writing the return file is no Excel call; skip it (seconds for 20,000 rows).
-        mp.setattr(addin._formats, "write_return", lambda grid, assessment, path: path)
+        mp.setattr(addin.return_workbook, "write_return", lambda grid, assessment, path: path)
 
         def go(book: StandinBook, name: str) -> None:
             mp.setattr(xw.Book, "caller", lambda: book)

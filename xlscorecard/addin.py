@@ -60,7 +60,8 @@ from typing import Any, TypeVar
 
 import xlwings as xw
 
-from xlscorecard import return_workbook as _formats
+from xlscorecard import colours as _colours
+from xlscorecard import return_workbook
 from xlscorecard.api import load_settings
 from xlscorecard.assessment import Assessment, IndicatorAssessment, assess
 from xlscorecard.errors import ScorecardError, WorkbookError
@@ -109,14 +110,14 @@ def _hex(colour: RGB) -> str:
 
 
 # DESIGN 5-6 colours, shared with the formatted return.
-RAG_FILLS: dict[Rating, RGB] = {Rating(name): _rgb(fill) for name, (fill, _) in _formats.RAG_COLOURS.items()}
-ARROW_FONTS: dict[str, RGB] = {name: _rgb(colour) for name, colour in _formats.MEANING_COLOURS.items()}
+RAG_FILLS: dict[Rating, RGB] = {Rating(name): _rgb(fill) for name, (fill, _) in _colours.RAG_COLOURS.items()}
+ARROW_FONTS: dict[str, RGB] = {name: _rgb(colour) for name, colour in _colours.MEANING_COLOURS.items()}
 _CHECK_FILL = "#F8CBAD"
 # Codes flag_cells marks, most important first (a cell with several findings takes the first fill).
 # Not flagged: rag-disagrees and arrow-disagrees (their cells are what recompute rewrites) and the
 # information-only codes (not-rated, benchmark-not-comparable, annual-target-in-year): check lists them.
 FLAG_FILLS: dict[Code, RGB] = {
-    code: _rgb(_formats.FLAG_STYLES.get(code, {}).get("bg_color", _CHECK_FILL))
+    code: _rgb(_colours.FLAG_STYLES.get(code, {}).get("bg_color", _CHECK_FILL))
     for code in (
         Code.EXCEL_ERROR,
         Code.UNPARSED_VALUE,
@@ -274,10 +275,10 @@ def export_return() -> Path:
     book = xw.Book.caller()
     source = _saved_path(book)
     live = _load(book, source)
-    target = _formats.return_path(source, live.scorecard.reporting_period)
+    target = return_workbook.return_path(source, live.scorecard.reporting_period)
     if target.resolve() == source.resolve():
         raise ScorecardError("the return would overwrite the workbook itself; rename the workbook", source)
-    path = _formats.write_return(live.grid, live.assessment, target)
+    path = return_workbook.write_return(live.grid, live.assessment, target)
     _tell(book, f"Return written to {path}")
     return path
 

@@ -19,6 +19,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from xlscorecard.assessment import Assessment, IndicatorAssessment
+from xlscorecard.colours import FLAG_STYLES, MEANING_COLOURS, RAG_COLOURS
 from xlscorecard.findings import Code, Finding
 from xlscorecard.grid import Grid, cell_address, column_letter
 from xlscorecard.rag import RagBands, Rating, rag_bands
@@ -32,15 +33,6 @@ EXCEPTIONS = "Exceptions"
 DATA_QUALITY = "Data quality"
 SUMMARY = "Summary"
 
-RAG_COLOURS = {"green": ("#C6EFCE", "#006100"), "amber": ("#FFEB9C", "#9C5700"), "red": ("#FFC7CE", "#9C0006")}
-MEANING_COLOURS = {"improving": "#00B050", "worsening": "#C00000", "other": "#808080"}
-FLAG_STYLES: dict[Code, dict[str, Any]] = {
-    Code.SUPPRESSED: {"bg_color": "#E7E6E6", "italic": True, "font_color": "#595959"},
-    Code.MISSING: {"bg_color": "#FFF2CC", "pattern": 1},
-    Code.STALE: {"bg_color": "#FCE4D6"},
-    Code.EXCEL_ERROR: {"bg_color": "#F4B084", "bold": True},
-    Code.UNPARSED_VALUE: {"bg_color": "#F4B084"},
-}
 HELPERS = ("xlscorecard polarity", "green from", "green to", "amber from", "amber to")
 
 
