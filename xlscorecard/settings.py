@@ -112,11 +112,12 @@ def default_rules_toml() -> str:
     lines += [
         "",
         "# Per-PI overrides: any rule above except glyphs and benchmarks, keyed by PI ref.",
-        '[pi."4.6"]',
-        "tolerance = 5.0",
-        "",
-        '[pi."6.1"]',
-        'polarity = "high"',
+        "# Uncomment and edit, for example:",
+        '# [pi."4.6"]',
+        "# tolerance = 5.0",
+        "#",
+        '# [pi."6.1"]',
+        '# polarity = "high"',
         "",
     ]
     return "\n".join(lines)

@@ -90,6 +90,8 @@ def parse_target(value: object, number_format: str | None = None, cell: str | No
     if obs.is_blank:
         return Target(cell=cell)
     raw = obs.raw
+    if obs.status in ("not-available", "not-applicable", "dash"):
+        return Target(raw=raw, cell=cell)  # "N/A", "TBC", "-": no target set, not an unreadable one
     if obs.status == "number":
         return Target(raw=raw, kind=TargetKind.VALUE, value=obs.number, unit=obs.unit, cell=cell)
     if obs.status == "range":
