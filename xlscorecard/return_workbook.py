@@ -33,6 +33,7 @@ EXCEPTIONS = "Exceptions"
 DATA_QUALITY = "Data quality"
 SUMMARY = "Summary"
 
+WIDTH_SAMPLE_ROWS = 2000
 HELPERS = ("xlscorecard polarity", "green from", "green to", "amber from", "amber to")
 
 
@@ -124,13 +125,28 @@ class _ReturnWriter:
             last_col += 1
             travel_c = last_col
         helper_c = last_col + 1
-        wrap_cols = set(range(last_col + 1))
         widths = self._column_widths(col, last_col)
         border = {"border": 1, "border_color": "#A6A6A6", "valign": "top"}
         header_fmt = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", text_wrap=True,
                               align="center", valign="vcenter", border=1)
         section_fmt = self.fmt(bold=True, bg_color="#D9E1F2", font_color="#1F3864")
         title_fmt = self.fmt(bold=True, font_size=14)
+
+        flags_by_row = self._flags_by_row()
+        cell_formats: dict[tuple[bool, str | None, tuple[Code, ...]], Format] = {}
+
+        def cell_format(is_pi: bool, nf: str | None, codes: tuple[Code, ...]) -> Format:
+            # A handful of distinct formats serve 400,000 cells: look them up, build each once.
+            key = (is_pi, nf if nf != "General" else None, codes)
+            found = cell_formats.get(key)
+            if found is None:
+                props: dict[str, Any] = {**(border if is_pi else {}), "text_wrap": True}
+                for code in codes:
+                    props.update(FLAG_STYLES[code])
+                if key[1]:
+                    props["num_format"] = key[1]
+                found = cell_formats[key] = self.fmt(**props)
+            return found
 
         for r, row in enumerate(grid.values):
             sheet_row = grid.sheet_row(r)
@@ -153,24 +169,19 @@ class _ReturnWriter:
                     ws.write_blank(r, c, None, section_fmt)
                 continue
             ind = pi_rows.get(sheet_row)
+            formats_row = grid.number_formats[r] if grid.number_formats is not None else None
+            row_flags = flags_by_row.get(sheet_row)
             for c, value in enumerate(row):
                 if value is None and ind is None:
                     continue
-                props: dict[str, Any] = dict(border) if ind is not None else {}
-                if c in wrap_cols:
-                    props["text_wrap"] = True
-                address = grid.address(r, c)
-                for f in self.findings_by_cell.get(address, ()):
-                    props.update(FLAG_STYLES.get(f.code, {}))
-                nf = grid.number_format(r, c)
-                if nf and nf != "General" and isinstance(value, int | float):
-                    props["num_format"] = nf
+                if ind is not None and c in (rag_c, travel_c):
+                    continue
                 if r < header_r and c == 0 and value == sc.title:
                     ws.write_string(r, c, _as_text(value), title_fmt)
                     continue
-                if c in (rag_c, travel_c) and ind is not None:
-                    continue
-                self._write_cell(ws, r, c, value, self.fmt(**props) if props else None)
+                nf = formats_row[c] if formats_row is not None and isinstance(value, int | float) else None
+                codes = row_flags.get(c, ()) if row_flags else ()
+                self._write_cell(ws, r, c, value, cell_format(ind is not None, nf, codes))
             if ind is not None:
                 ws.set_row(r, _row_height(row, widths))
                 self._write_rating_cells(ws, r, ind, rag_c, travel_c, helper_c, border)
@@ -193,13 +204,24 @@ class _ReturnWriter:
         self._print_setup(ws, header_r, last_col)
         self._key(ws, max(grid.height, last_pi + 1) + 2)
 
+    def _flags_by_row(self) -> dict[int, dict[int, tuple[Code, ...]]]:
+        """Sheet row -> grid column -> the styled finding codes on that cell."""
+        out: dict[int, dict[int, tuple[Code, ...]]] = defaultdict(dict)
+        for address, found in self.findings_by_cell.items():
+            codes = tuple(sorted({f.code for f in found if f.code in FLAG_STYLES}))
+            if codes:
+                row, column = _split(address)
+                out[row][column - self.grid.sheet_column(0)] = codes
+        return out
+
     def _column_widths(self, col: dict[str, int], last_col: int) -> dict[int, float]:
         """Widths that fit the content, capped so the sheet prints one page wide."""
         caps = {col.get("measure"): 42.0, col.get("comments"): 60.0, col.get("lead"): 16.0}
         first_pi = min((ind.row for ind in self.sc.indicators), default=self.sc.header_row) - self.grid.sheet_row(0)
         widths: dict[int, float] = {}
         for c in range(last_col + 1):
-            longest = max((len(_as_text(row[c])) for row in self.grid.values[first_pi:] if c < len(row)), default=0)
+            sample = self.grid.values[first_pi : first_pi + WIDTH_SAMPLE_ROWS]  # enough to see the content
+            longest = max((len(_as_text(row[c])) for row in sample if c < len(row)), default=0)
             cap = caps.get(c, 12.0)
             widths[c] = max(7.0, min(longest * 1.1 + 1, cap))
         return widths
@@ -549,9 +571,8 @@ def _row_height(row: list[Any], widths: dict[int, float]) -> float:
     """Excel does not grow rows for wrapped text it did not lay out itself: size them here."""
     lines = 1
     for c, value in enumerate(row):
-        text = _as_text(value)
-        if text and c in widths:
-            lines = max(lines, -(-len(text) // max(int(widths[c] * 1.8), 1)))
+        if isinstance(value, str) and c in widths:  # numbers never wrap
+            lines = max(lines, -(-len(value) // max(int(widths[c] * 1.8), 1)))
     return min(14.5 * lines + 2, 409.0)
 
 
@@ -564,6 +585,8 @@ def _as_text(value: Any) -> str:
 
 
 def _same_header(row: list[Any], header: list[Any]) -> bool:
+    if not isinstance(row[0], str) or row[0].strip().lower() != _as_text(header[0]).strip().lower():
+        return False  # cheap test first: most rows are indicators
     texts = [_as_text(v).strip().lower() for v in row]
     return any(texts) and texts == [_as_text(v).strip().lower() for v in header]
 
