@@ -585,7 +585,8 @@ def _as_text(value: Any) -> str:
 
 
 def _same_header(row: list[Any], header: list[Any]) -> bool:
-    if not isinstance(row[0], str) or row[0].strip().lower() != _as_text(header[0]).strip().lower():
+    k = next((i for i, v in enumerate(header) if v is not None), 0)
+    if k >= len(row) or not isinstance(row[k], str) or row[k].strip().lower() != _as_text(header[k]).strip().lower():
         return False  # cheap test first: most rows are indicators
     texts = [_as_text(v).strip().lower() for v in row]
     return any(texts) and texts == [_as_text(v).strip().lower() for v in header]
