@@ -275,3 +275,11 @@ def test_default_output_name_is_beside_the_input(tmp_path: Path) -> None:
     copy.write_bytes(EXAMPLE.read_bytes())
     out = convert_file(copy, settings=Settings())
     assert out == tmp_path / RETURN_NAME and out.exists()
+
+
+def test_output_folder_named_with_a_slash_is_created(tmp_path: Path) -> None:
+    folder = tmp_path / "new" / "returns"
+    result = run_cli("convert", EXAMPLE, "-o", f"{folder}/")
+    assert result.returncode == 0, result.stderr
+    assert (folder / RETURN_NAME).is_file()
+    assert (folder / RETURN_NAME).stat().st_mode & 0o644 == 0o644  # readable by the web server's account

@@ -74,7 +74,7 @@ def convert_and_assess(
     scorecard = read_scorecard(grid, period=period, file=str(path))
     assessment = assess(scorecard, settings or Settings())
     named = path if stem is None else path.with_name(f"{stem}.xlsx")
-    target = return_path(named, scorecard.reporting_period, Path(out) if out is not None else None)
+    target = return_path(named, scorecard.reporting_period, out)
     if target.resolve() == path.resolve():
         from xlscorecard.errors import ScorecardError
 

@@ -124,7 +124,9 @@ def addin_install() -> None:
 @user_errors
 def convert(
     file: FileArg,
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Output file or folder.")] = None,
+    out: Annotated[
+        str | None, typer.Option("-o", "--out", help="Output file, or folder (existing, or ending with /).")
+    ] = None,
     rules: RulesOpt = None,
     period: PeriodOpt = None,
     sheet: SheetOpt = None,

@@ -37,14 +37,17 @@ WIDTH_SAMPLE_ROWS = 2000
 HELPERS = ("xlscorecard polarity", "green from", "green to", "amber from", "amber to")
 
 
-def return_path(source: Path, reporting_period: str | None, out: Path | None = None) -> Path:
-    """`<stem> - Qu 2 18-19 return.xlsx` beside the source, in folder `out`, or `out` itself."""
+def return_path(source: Path, reporting_period: str | None, out: str | Path | None = None) -> Path:
+    """`<stem> - Qu 2 18-19 return.xlsx` beside the source, in folder `out`, or `out` itself.
+
+    `out` names a folder when it exists as one or ends with a slash (kept when given as text).
+    """
     name = f"{source.stem} - {reporting_period or 'return'} return.xlsx".replace("/", "-")
     if out is None:
         return source.with_name(name)
-    if out.is_dir() or str(out).endswith(("/", os.sep)):
-        return out / name
-    return out
+    if Path(out).is_dir() or str(out).endswith(("/", os.sep)):
+        return Path(out) / name
+    return Path(out)
 
 
 def write_return(grid: Grid, assessment: Assessment, path: Path) -> Path:
@@ -54,12 +57,19 @@ def write_return(grid: Grid, assessment: Assessment, path: Path) -> Path:
     os.close(fd)
     try:
         _ReturnWriter(grid, assessment, Path(tmp_name)).write()
+        os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp makes 0600; a return is an ordinary file
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _excel_escape(text: str) -> str:

@@ -1,0 +1,302 @@
+"""The officers' web page (`xlscorecard serve`): list, download and upload formatted returns.
+
+Plain HTML that works without JavaScript, one local stylesheet, and JSON twins of each page under
+/api. Routes:
+
+    GET  /                                   returns in DIR and the upload form
+    POST /upload                             form upload -> 303 to the return's findings page
+    GET  /returns/{name}                     download a return (.xlsx inside DIR only)
+    GET  /returns/{name}/findings            a return's findings as a page
+    GET  /api/returns                        the listing as JSON
+    POST /api/returns                        upload -> 201 with the findings record as JSON
+    GET  /api/returns/{name}/findings        a return's findings as JSON
+    GET  /static/style.css                   the stylesheet
+
+`name` is the file's path relative to DIR with "/" separators (uploads are "uploads/<file>").
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import anyio
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from xlscorecard import __version__
+from xlscorecard.safety import DEFAULT_LIMITS, SafetyLimits
+from xlscorecard.settings import Settings
+from xlscorecard.web.folder import (
+    DEFAULT_MAX_UPLOAD_BYTES,
+    XLSX_MEDIA_TYPE,
+    FindingsRecord,
+    InvalidName,
+    ReturnEntry,
+    ReturnNotFound,
+    ReturnsFolder,
+    UploadRejected,
+)
+from xlscorecard.web.upload import FIELD, UploadRefused, receive_workbook, size_text
+
+log = logging.getLogger(__name__)
+
+# Conversions at once: each holds a parsed workbook in memory.
+MAX_PARALLEL_CONVERSIONS = 2
+
+_TITLES = {400: "Request refused", 404: "Not found", 405: "Not allowed", 413: "Upload too large", 500: "Server error"}
+
+_SECURITY_HEADERS = [
+    (b"content-security-policy",
+     b"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
+     b"frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class WebError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class _SecurityHeaders:
+    """Pure ASGI (request bodies stream through untouched): no external content, no framing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *_SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def _resource(*parts: str) -> str:
+    """A file shipped inside the package (works from a wheel, not only from a checkout)."""
+    return files("xlscorecard.web").joinpath(*parts).read_text(encoding="utf-8")
+
+
+def _templates() -> jinja2.Environment:
+    folder = files("xlscorecard.web").joinpath("templates")
+    sources = {
+        entry.name: entry.read_text(encoding="utf-8") for entry in folder.iterdir() if entry.name.endswith(".html")
+    }
+    env = jinja2.Environment(
+        loader=jinja2.DictLoader(sources),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["when"] = _when
+    env.filters["size_text"] = size_text
+    return env
+
+
+def _when(iso: str | None) -> str:
+    """'2024-05-01T14:03:22+00:00' -> '1 May 2024 14:03 UTC' (the raw text if it is not a date)."""
+    if not iso:
+        return ""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    zone = " UTC" if moment.utcoffset() is not None and not moment.utcoffset() else moment.strftime(" %z").rstrip()
+    return f"{moment.day} {moment:%b %Y %H:%M}{zone}"
+
+
+def _attachment(filename: str) -> str:
+    """Content-Disposition naming the file: plain ASCII for every client, UTF-8 for those that read it."""
+    plain = re.sub(r'[^\x20-\x7e]|["\\]', "_", filename)
+    if plain == filename:
+        return f'attachment; filename="{filename}"'
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def create_app(
+    returns_dir: Path,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
+    *,
+    settings: Settings | None = None,
+    limits: SafetyLimits = DEFAULT_LIMITS,
+) -> FastAPI:
+    """The web app serving `returns_dir`; uploads over `max_upload_bytes` are refused while streaming."""
+    if max_upload_bytes <= 0:
+        raise ValueError("max_upload_bytes must be positive")
+    folder = ReturnsFolder(returns_dir, limits)
+    folder.remove_stale_temp_files()
+    env = _templates()
+    css = _resource("static", "style.css")
+    limiter = anyio.CapacityLimiter(MAX_PARALLEL_CONVERSIONS)
+
+    # Swagger and ReDoc pages load scripts from a CDN: off. The schema itself is local.
+    app = FastAPI(
+        title="xlscorecard returns", version=__version__, docs_url=None, redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.add_middleware(_SecurityHeaders)
+
+    def root(request: Request) -> str:
+        return request.scope.get("root_path", "").rstrip("/")
+
+    def download_url(request: Request, name: str) -> str:
+        return f"{root(request)}/returns/{quote(name, safe='/')}"
+
+    def findings_url(request: Request, name: str, api: bool = False) -> str:
+        return f"{root(request)}{'/api' if api else ''}/returns/{quote(name, safe='/')}/findings"
+
+    def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        html = env.get_template(template).render(
+            root=root(request), version=__version__, download_url=lambda n: download_url(request, n),
+            findings_url=lambda n: findings_url(request, n), **context,
+        )
+        return HTMLResponse(html, status_code=status)
+
+    def index_page(request: Request, status: int = 200, error: str | None = None) -> HTMLResponse:
+        return page(request, "index.html", status, listing=folder.listing(), error=error,
+                    max_upload_bytes=max_upload_bytes, field=FIELD)
+
+    def entry_json(request: Request, entry: ReturnEntry) -> dict[str, Any]:
+        data = entry.model_dump(mode="json")
+        data["download_url"] = download_url(request, entry.name) if entry.name else None
+        data["findings_url"] = findings_url(request, entry.name, api=True) if entry.name else None
+        return data
+
+    def record_json(request: Request, record: FindingsRecord) -> dict[str, Any]:
+        data = record.model_dump(mode="json")
+        data["download_url"] = download_url(request, record.name)
+        data["findings_url"] = findings_url(request, record.name, api=True)
+        return data
+
+    def findings_of(name: str) -> FindingsRecord:
+        try:
+            return folder.findings(name)
+        except InvalidName:
+            raise WebError(400, f"not a return name: {name!r}") from None
+        except ReturnNotFound as exc:
+            raise WebError(404, str(exc)) from None
+
+    async def upload(request: Request) -> FindingsRecord:
+        try:
+            uploads = folder.uploads_dir()
+            received = await receive_workbook(request, uploads, max_upload_bytes)
+        except UploadRefused as exc:
+            raise WebError(exc.status, exc.message) from None
+        except ClientDisconnect:
+            raise WebError(400, "the upload was interrupted") from None
+        try:
+            return await anyio.to_thread.run_sync(
+                lambda: folder.store_upload(received.path, received.filename, received.sha256, settings),
+                limiter=limiter,
+            )
+        except UploadRejected as exc:
+            raise WebError(400, str(exc)) from None
+
+    # --- pages ---------------------------------------------------------------------------
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def index(request: Request) -> HTMLResponse:
+        return index_page(request)
+
+    @app.post("/upload", include_in_schema=False)
+    async def upload_form(request: Request) -> Response:
+        try:
+            record = await upload(request)
+        except WebError as exc:
+            # The form again, with the reason above it, so the officer can try another file.
+            return index_page(request, exc.status, error=exc.message)
+        return RedirectResponse(f"{findings_url(request, record.name)}?uploaded=1", status_code=303)
+
+    @app.get("/returns/{name:path}/findings", response_class=HTMLResponse, include_in_schema=False)
+    def findings_page(request: Request, name: str, uploaded: bool = False) -> HTMLResponse:
+        return page(request, "findings.html", record=findings_of(name), uploaded=uploaded)
+
+    @app.get("/returns/{name:path}", response_class=FileResponse, summary="Download a return")
+    def download(name: str) -> FileResponse:
+        try:
+            path = folder.locate_return(name)
+        except InvalidName:
+            raise WebError(400, f"not a return name: {name!r}") from None
+        except ReturnNotFound as exc:
+            raise WebError(404, str(exc)) from None
+        return FileResponse(path, media_type=XLSX_MEDIA_TYPE, headers={
+            "Content-Disposition": _attachment(path.name), "Cache-Control": "no-store",
+        })
+
+    @app.get("/static/style.css", include_in_schema=False)
+    def stylesheet() -> Response:
+        return Response(css, media_type="text/css; charset=utf-8", headers={"Cache-Control": "max-age=3600"})
+
+    # --- JSON ----------------------------------------------------------------------------
+    @app.get("/api/returns", summary="The returns in the folder")
+    def api_list(request: Request) -> dict[str, Any]:
+        listing = folder.listing()
+        return {
+            "returns": [entry_json(request, e) for e in listing.returns],
+            "failed": [entry_json(request, e) for e in listing.failed],
+            "notice": listing.notice,
+        }
+
+    @app.post("/api/returns", status_code=201, summary=f"Upload a workbook (multipart field '{FIELD}')")
+    async def api_upload(request: Request) -> dict[str, Any]:
+        return record_json(request, await upload(request))
+
+    @app.get("/api/returns/{name:path}/findings", summary="A return's findings")
+    def api_findings(request: Request, name: str) -> dict[str, Any]:
+        return record_json(request, findings_of(name))
+
+    # --- errors: JSON under /api, a page elsewhere --------------------------------------
+    def error_response(request: Request, status: int, message: str) -> Response:
+        path = request.scope.get("path", "")
+        if path.startswith(("/api/", f"{root(request)}/api/")):
+            return JSONResponse({"detail": message}, status_code=status)
+        return page(request, "error.html", status, title=_TITLES.get(status, "Error"), message=message)
+
+    @app.exception_handler(WebError)
+    async def on_web_error(request: Request, exc: WebError) -> Response:
+        return error_response(request, exc.status, exc.message)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        message = {404: "there is no page at this address"}.get(exc.status_code, str(exc.detail))
+        return error_response(request, exc.status_code, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def on_bad_request(request: Request, exc: RequestValidationError) -> Response:
+        return error_response(request, 400, "the request's parameters are not valid")
+
+    @app.exception_handler(Exception)
+    async def on_crash(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s", request.url.path)
+        return error_response(request, 500, "something went wrong on the server; the error has been logged")
+
+    return app
+
+
+def serve(returns: Path, host: str = "127.0.0.1", port: int = 8000,
+          max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> None:
+    """Run the page with uvicorn until interrupted."""
+    import uvicorn
+
+    app = create_app(returns, max_upload_bytes)
+    uvicorn.run(app, host=host, port=port, server_header=False, log_level="info", timeout_graceful_shutdown=5)
