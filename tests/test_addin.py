@@ -20,7 +20,16 @@ import openpyxl
 import pytest
 import xlwings as xw
 from conftest import EXAMPLE, EXAMPLE_SHEET
-from xlwings_standin import Cell, StandinBook, StandinError, a1, parse_address, typed_entry
+from xlwings_standin import (
+    BAS_PATH,
+    Cell,
+    StandinBook,
+    StandinError,
+    a1,
+    parse_address,
+    typed_entry,
+    vba_procedures,
+)
 
 from xlscorecard import addin
 from xlscorecard.api import convert_file, load_scorecard
@@ -49,9 +58,13 @@ def example_book(folder: Path, active: str = SHEET, mac: bool = False) -> Standi
     return StandinBook.from_xlsx(EXAMPLE, fullname=folder / EXAMPLE.name, active=active, mac=mac)
 
 
-@pytest.fixture
-def book(tmp_path: Path) -> StandinBook:
-    return example_book(tmp_path)
+@pytest.fixture(params=["vba", "fallback"])
+def book(tmp_path: Path, request: pytest.FixtureRequest) -> StandinBook:
+    """The example; formats through the add-in's VBA (desktop Excel) or, as on the remote engine, without."""
+    book = example_book(tmp_path)
+    if request.param == "fallback":
+        book.app.engine.name = "remote"
+    return book
 
 
 @pytest.fixture
@@ -354,9 +367,16 @@ def test_clear_flags_with_nothing_flagged_changes_nothing(book: StandinBook, run
 
 
 def test_flags_on_macos_use_addresses_without_colons(tmp_path: Path, run, monkeypatch: pytest.MonkeyPatch) -> None:
-    # xlwings on macOS cuts "K38:K39,K64:K66" at its colons; the stand-in does the same.
+    # xlwings on macOS cuts "K38:K39,K64:K66" at its colons; the stand-in does the same. The VBA
+    # path hands addresses to Excel's own Range(), which xlwings does not parse: no trap there.
     mac = example_book(tmp_path, mac=True)
     flagged = expected_flags(mac)
+    run(mac, addin.flag_cells)
+    assert all(state(mac, cell).color is not None for cell in flagged)
+    assert mac.calls.count("color.set") == 0 and mac.calls.count("macro") == 2
+    # The fallback path goes through xlwings' range API, so there the address style matters.
+    monkeypatch.setattr(addin, "_use_vba", lambda book: False)
+    mac = example_book(tmp_path, mac=True)
     monkeypatch.setattr(addin, "PLATFORM", "linux")
     run(mac, addin.flag_cells)
     assert any(state(mac, cell).color is None for cell in flagged)  # the trap is real
@@ -365,6 +385,57 @@ def test_flags_on_macos_use_addresses_without_colons(tmp_path: Path, run, monkey
     run(mac, addin.flag_cells)
     assert all(state(mac, cell).color is not None for cell in flagged)
     assert all(":" not in call.address for call in mac.calls if call.op == "color.set")
+
+
+def test_formats_go_through_the_addins_vba_in_one_call_per_batch(tmp_path: Path, run) -> None:
+    book = example_book(tmp_path)
+    run(book, addin.flag_cells)
+    macros = [c for c in book.calls if c.op == "macro"]
+    prefix = f"'{addin.ADDIN_BOOK}'!{addin.VBA_MODULE}."
+    assert [c.address for c in macros] == [prefix + addin.VBA_READ, prefix + addin.VBA_APPLY]
+    flagged = len(expected_flags(example_book(tmp_path)))
+    assert macros[0].items == flagged and macros[1].items > flagged  # fills (runs) and notes
+    # No per-cell call of any kind: no colour or note calls, one range lookup (the record's A1).
+    ops = book.calls.ops()
+    assert not {"color.get", "color.set", "note.get", "note.add", "note.text.get"} & set(ops)
+    assert ops["range"] == 1
+
+
+def test_a_missing_addin_procedure_is_a_one_line_error(tmp_path: Path, run) -> None:
+    book = example_book(tmp_path)
+    book.app.addins.clear()  # the workbook runs with an older add-in, or none
+    with pytest.raises(ScorecardError) as caught:
+        run(book, addin.recompute)
+    message = str(caught.value)
+    assert "\n" not in message and "XlScorecard.XlsApplyFormats" in message and "addin install" in message
+
+
+def test_book_macro_would_look_in_the_analysts_workbook(tmp_path: Path) -> None:
+    # xlwings' Book.macro prefixes the workbook's own name; the VBA is in the add-in.
+    book = example_book(tmp_path)
+    with pytest.raises(StandinError, match="Cannot run the macro"):
+        book.macro(f"{addin.VBA_MODULE}.{addin.VBA_READ}")(book.name, SHEET, [["K13"]])
+    read = book.app.macro(f"'{addin.ADDIN_BOOK}'!{addin.VBA_MODULE}.{addin.VBA_READ}")
+    assert read(book.name, SHEET, [["K13"], ["B9"]]) == ((-1, None), (-1, None))
+
+
+def test_vba_procedures_python_calls_exist_in_the_bas_with_their_parameters() -> None:
+    source = BAS_PATH.read_text("ascii")
+    declared = vba_procedures(source)
+    assert re.search(rf'^Attribute VB_Name = "{addin.VBA_MODULE}"', source, re.M)
+    assert addin.ADDIN_BOOK == "xlscorecard.xlam"
+    for name, params in addin.VBA_PROCEDURES.items():
+        assert name in declared, name
+        assert declared[name] == list(params), name
+        assert re.search(rf"^Public Function {name}\(", source.replace(" _\r\n", " ").replace(" _\n", " "), re.M)
+    # Python's note prefix is the one the VBA checks before touching a note.
+    assert f'Private Const NOTE_PREFIX As String = "{addin.NOTE_PREFIX}"' in source
+    assert re.search(rf"Private Const NO_COLOUR As Long = {addin.NO_COLOUR}\b", source)
+    # Every kind of change Python sends is one the VBA handles.
+    kinds = set(re.findall(r'^\s*Case "(\w+)"', source, re.M))
+    assert {"fill", "font", "note", "clearnote", "link"} <= kinds
+    sent = set(re.findall(r'_Op\(\s*"(\w+)"', Path(addin.__file__).read_text("utf-8")))
+    assert sent and sent | {"font"} <= kinds
 
 
 # ----------------------------------------------------------------------------- check
@@ -464,9 +535,8 @@ def measure(template: StandinBook, folder: Path) -> dict[str, Any]:
             book.calls.clear()
             FUNCTIONS[name]()
             out[name] = book.calls.ops()
-            colour_calls = [c for c in book.calls if c.op in ("color.set", "font.color.set")]
-            out[name + " areas"] = sum(len(parse_address(c.address.replace("$", ""))) for c in colour_calls)
-            assert all(len(c.address.replace("$", "")) <= addin.MAX_ADDRESS for c in colour_calls)
+            out[name + " calls"] = len(book.calls)
+            out[name + " items"] = [c.items for c in book.calls if c.op == "macro"]
 
         book = fresh(template, folder)
         go(book, "recompute")
@@ -474,11 +544,14 @@ def measure(template: StandinBook, folder: Path) -> dict[str, Any]:
         book = fresh(template, folder)
         go(book, "flag_cells")
         out["flagged"] = max(r for r, _ in book._sheet(addin.RECORD_SHEET).cells) - 1
+        out["flag_cells state"] = book.snapshot()
         go(book, "clear_flags")
+        out["clear_flags state"] = book.snapshot()
         book = fresh(template, folder)
         go(book, "check")
         out["linked"] = sum(1 for c in book._sheet(addin.FINDINGS_SHEET).cells.values() if c.hyperlink)
         go(fresh(template, folder), "export_return")
+        out["template state"] = template.snapshot()
     return out
 
 
@@ -490,37 +563,31 @@ def measured(big_template: StandinBook, tmp_path_factory: pytest.TempPathFactory
 
 
 @pytest.mark.parametrize("name", list(FUNCTIONS))
-def test_value_calls_are_the_same_for_100_and_20000_rows(name: str, measured: dict[str, dict[str, Any]]) -> None:
+def test_excel_calls_are_the_same_for_100_and_20000_rows(name: str, measured: dict[str, dict[str, Any]]) -> None:
     small, big = measured["example"], measured["big"]
     assert small["rows"] == 133 and big["rows"] >= 20_000
-    small_ops, big_ops = small[name], big[name]
-    for op in VALUE_OPS:
-        assert small_ops[op] == big_ops[op], op
-    assert small_ops["value.get"] == 1  # the sheet (or, for clear_flags, the record) in one read
-    # Sheet-level calls do not grow either; only colour, note and link calls may, with flagged cells.
-    per_cell = {"range", "color.get", "color.set", "font.color.set", "note.get", "note.add", "note.text.get",
-                "note.delete", "hyperlink.add"}
-    for op in set(small_ops) | set(big_ops):
-        if op not in per_cell:
-            assert small_ops[op] == big_ops[op], op
+    # Every recorded call of every kind: the same total, and the same number of each kind.
+    assert small[name + " calls"] == big[name + " calls"]
+    assert small[name] == big[name]
+    assert small[name]["value.get"] == 1  # the sheet (or, for clear_flags, the record) in one read
+    assert small[name]["macro"] == {"recompute": 1, "flag_cells": 2, "clear_flags": 2, "check": 1}.get(name, 0)
 
 
-def test_colour_and_note_calls_are_bounded_by_flagged_cells_not_rows(measured: dict[str, dict[str, Any]]) -> None:
-    for size in ("example", "big"):
-        m = measured[size]
-        pis, flagged = m["pis"], m["flagged"]
-        ops, runs = m["recompute"], m["recompute areas"]
-        assert runs <= 2 * pis  # runs of adjacent PI rows of one colour, in the RAG and arrow columns
-        assert ops["color.set"] + ops["font.color.set"] <= max(7, runs / 10)  # in fact about 25 runs a call
-        ops = m["flag_cells"]
-        assert ops["note.add"] == ops["note.get"] == ops["color.get"] == flagged  # one call each per cell
-        assert ops["color.set"] <= max(3, flagged / 5)
-        assert ops["range"] <= flagged + ops["color.set"] + 1
-        ops = m["clear_flags"]
-        assert ops["note.delete"] == ops["note.text.get"] == ops["color.get"] == flagged
-        assert ops["color.set"] <= max(1, flagged / 5)
-        assert m["check"]["hyperlink.add"] == m["linked"]
-    assert measured["big"]["flagged"] > 100 * measured["example"]["flagged"] / 2
+def test_the_big_sheet_has_many_more_cells_to_format(measured: dict[str, dict[str, Any]]) -> None:
+    # The calls stay the same while the work inside them grows with the sheet: a real test of scale.
+    small, big = measured["example"], measured["big"]
+    assert big["pis"] > 100 * small["pis"] and big["flagged"] > 100 * small["flagged"] / 2
+    assert big["linked"] > 100 * small["linked"] / 2
+    for m in (small, big):
+        read, apply = m["flag_cells items"]
+        assert read == m["flagged"] and apply > m["flagged"]  # a fill run per cell or run, and the notes
+        read, apply = m["clear_flags items"]
+        assert read == m["flagged"] and apply > m["flagged"]
+        assert m["check items"] == [m["linked"]]
+        assert m["recompute items"][0] <= 2 * m["pis"]  # runs of adjacent PI rows of one colour
+    # clear_flags put back every cell of the 20,000-row sheet that flag_cells changed.
+    assert big["clear_flags state"] == big["template state"]
+    assert big["flag_cells state"] != big["template state"]
 
 
 def test_address_strings_merge_runs_and_stay_within_excels_limit() -> None:
@@ -620,8 +687,13 @@ def actions(book: Any, func: str) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-def remote_book(book: StandinBook) -> Any:
-    return xw.Book(json=remote_json(book))
+def plain_book(tmp_path: Path) -> StandinBook:
+    return example_book(tmp_path)
+
+
+@pytest.fixture
+def remote_book(plain_book: StandinBook) -> Any:
+    return xw.Book(json=remote_json(plain_book))
 
 
 @remote
@@ -641,8 +713,8 @@ def test_remote_recompute_writes_the_rag_and_arrow_columns(remote_book: Any, run
 
 
 @remote
-def test_remote_check_adds_the_findings_sheet_with_links(remote_book: Any, book: StandinBook, run) -> None:
-    findings = addin._load(copy.deepcopy(book)).assessment.findings
+def test_remote_check_adds_the_findings_sheet_with_links(remote_book: Any, plain_book: StandinBook, run) -> None:
+    findings = addin._load(copy.deepcopy(plain_book)).assessment.findings
     run(remote_book, addin.check)
     assert [a["args"][1] for a in actions(remote_book, "addSheet")] == [addin.FINDINGS_SHEET]
     table = actions(remote_book, "setValues")[0]["values"]
@@ -652,8 +724,8 @@ def test_remote_check_adds_the_findings_sheet_with_links(remote_book: Any, book:
 
 
 @remote
-def test_remote_flag_cells_adds_fills_and_notes(remote_book: Any, book: StandinBook, run) -> None:
-    flagged = expected_flags(book)
+def test_remote_flag_cells_adds_fills_and_notes(remote_book: Any, plain_book: StandinBook, run) -> None:
+    flagged = expected_flags(plain_book)
     run(remote_book, addin.flag_cells)
     notes = {a["args"][0].replace("$", "") for a in actions(remote_book, "addNote")}
     assert notes == set(flagged)

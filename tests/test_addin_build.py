@@ -285,6 +285,53 @@ def test_callback_names_do_not_clash_with_xlwings(modules: dict[str, str]) -> No
     xlwings_procedures = set(re.findall(r"^(?:Public |Private )?(?:Sub|Function) (\w+)", modules["xlwings"], re.M))
     callbacks = {sub for sub, _ in SUB_RE.findall(modules["XlScorecard"])}
     assert callbacks and not callbacks & xlwings_procedures
+    ours = set(re.findall(r"^(?:Public |Private )?(?:Sub|Function) (\w+)", modules["XlScorecard"], re.M))
+    assert ours > callbacks and not ours & xlwings_procedures
+
+
+FUNCTION_RE = re.compile(r"^Public Function (\w+)\((.*?)\)(?: As (\w+))?\r?$", re.MULTILINE)
+
+
+def vba_functions(source: str) -> dict[str, tuple[list[tuple[str, str, str]], str | None]]:
+    """Public Functions -> ([(passing, name, type)], return type), line continuations joined."""
+    joined = re.sub(r" _\r?\n\s*", " ", source)
+    out = {}
+    for name, params, returns in FUNCTION_RE.findall(joined):
+        parsed = []
+        for param in filter(None, (p.strip() for p in params.split(","))):
+            m = re.fullmatch(r"(?:(ByVal|ByRef) )?(\w+)(?: As (\w+))?", param)
+            assert m, param
+            parsed.append((m.group(1) or "ByRef", m.group(2), m.group(3) or "Variant"))
+        out[name] = (parsed, returns or None)
+    return out
+
+
+def test_every_vba_procedure_python_runs_is_in_the_module_with_its_signature(modules: dict[str, str]) -> None:
+    from xlscorecard import addin
+
+    assert addin.VBA_MODULE == addin_build.CALLBACKS_MODULE and addin.ADDIN_BOOK == addin_build.ADDIN_NAME
+    for source in (BAS_PATH.read_text("ascii"), modules["XlScorecard"]):
+        functions = vba_functions(source)
+        for name, params in addin.VBA_PROCEDURES.items():
+            assert name in functions, name
+            parsed = functions[name][0]
+            assert [p[1] for p in parsed] == list(params), name
+            # Application.Run hands over Variants: each parameter is a Variant taken ByVal, so a 2-D
+            # array (or an array of rows) arrives whatever its bounds, and no typed array is asked for.
+            assert all(passing == "ByVal" and kind == "Variant" for passing, _, kind in parsed), name
+        assert functions[addin.VBA_APPLY][1] == "Long" and functions[addin.VBA_READ][1] == "Variant"
+    # Python calls them through the module name in the add-in, as "'xlscorecard.xlam'!XlScorecard.<name>".
+    text = (REPO / "xlscorecard" / "addin.py").read_text("utf-8")
+    assert "'{ADDIN_BOOK}'!{VBA_MODULE}.{procedure}" in text
+
+
+def test_signature_check_catches_a_changed_vba_function() -> None:
+    source = BAS_PATH.read_text("ascii")
+    renamed = source.replace("Public Function XlsReadFormats(", "Public Function XlsReadFormat(")
+    assert "XlsReadFormats" not in vba_functions(renamed)
+    typed = source.replace("ByVal items As Variant", "items() As Variant")
+    with pytest.raises(AssertionError):
+        vba_functions(typed)
 
 
 def test_project_references_the_office_library(xlam: Path) -> None:

@@ -15,12 +15,20 @@ like desktop Excel driven through xlwings wherever the add-in depends on it:
 - `used_range` is the box around every cell with content or formatting, so it need not start at A1.
 - `mac=True` mimics xlwings on macOS, which cuts a string address at its colons
   ("K7:K9,K13:K14" becomes "K7").
+- `app.macro("'xlscorecard.xlam'!XlScorecard.<Function>")` runs the add-in's VBA as Excel's
+  `Application.Run` would: the Functions of macros/XlScorecard.bas are emulated on the cells
+  (`VBA_EMULATIONS`), a name or argument count that the .bas does not declare is refused, and
+  arguments are marshalled as COM does (a list of lists becomes a 2-D array, which must be
+  rectangular, of strings, numbers, booleans and empties; a 2-D result comes back as a tuple of
+  tuples). `book.macro(name)` looks in the workbook itself, as xlwings' does, where there is none.
+  One run is one call, however many cells it covers.
 
 Every call that would be one round trip to Excel is appended to `book.calls` as a `Call`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import re
@@ -49,7 +57,8 @@ class ExcelError(str):
 class Call:
     op: str
     sheet: str | None = None
-    address: str | None = None
+    address: str | None = None  # for "macro": the procedure's name
+    items: int | None = None  # for "macro": the rows of the array handed over
 
 
 class Calls(list[Call]):
@@ -192,6 +201,10 @@ class StandinApp:
         self.alerts: list[dict[str, Any]] = []
         self._screen_updating = True
         self.engine = SimpleNamespace(name="excel")
+        self.addins = {ADDIN_BOOK}  # open add-ins whose VBA Application.Run can reach
+
+    def macro(self, name: str) -> StandinMacro:
+        return StandinMacro(self._book, name)
 
     def alert(
         self, prompt: str, title: str | None = None, buttons: str = "ok", mode: str | None = None, callback: Any = None
@@ -291,6 +304,10 @@ class StandinBook:
     @property
     def sheets(self) -> StandinSheets:
         return StandinSheets(self)
+
+    def macro(self, name: str) -> StandinMacro:
+        """As xlwings' Book.macro: a macro of this workbook (the add-in's VBA is not in it)."""
+        return self.app.macro(f"'{self.name}'!{name}")
 
     def __repr__(self) -> str:
         return f"<StandinBook {self.name}>"
@@ -737,3 +754,168 @@ class StandinRange:
 
 def copy_cell(cell: Cell) -> Cell:
     return copy.copy(cell)
+
+
+# ----------------------------------------------------------------------------- the add-in's VBA
+
+REPO = Path(__file__).resolve().parent.parent
+BAS_PATH = REPO / "macros" / "XlScorecard.bas"
+ADDIN_BOOK = "xlscorecard.xlam"
+VBA_MODULE = "XlScorecard"
+VBA_NOTE_PREFIX = "xlscorecard: "
+NO_COLOUR, MIXED_COLOUR = -1, -2
+_PROCEDURE = re.compile(r"^Public (?:Sub|Function) (\w+)\((.*?)\)", re.MULTILINE)
+
+
+def vba_procedures(source: str | None = None) -> dict[str, list[str]]:
+    """Public Subs and Functions of the .bas (line continuations joined) -> their parameter names."""
+    text = re.sub(r" _\r?\n\s*", " ", source if source is not None else BAS_PATH.read_text("ascii"))
+    out: dict[str, list[str]] = {}
+    for name, params in _PROCEDURE.findall(text):
+        names = []
+        for param in filter(None, (p.strip() for p in params.split(","))):
+            words = [w for w in param.split() if w not in ("ByVal", "ByRef", "Optional")]
+            names.append(words[0])
+        out[name] = names
+    return out
+
+
+def com_argument(value: Any) -> Any:
+    """A Python argument as Application.Run receives it through COM; StandinError if it cannot."""
+    if value is None or isinstance(value, bool | str | float):
+        return value
+    if isinstance(value, int):
+        if not -(2**31) <= value < 2**31:
+            raise StandinError(f"{value} does not fit a VBA Long")
+        return value
+    if isinstance(value, list | tuple):
+        if value and all(isinstance(row, list | tuple) for row in value):
+            widths = {len(row) for row in value}
+            if len(widths) != 1:
+                raise StandinError("a 2-D array must be rectangular")
+            return tuple(tuple(com_argument(item) for item in row) for row in value)
+        if any(isinstance(item, list | tuple) for item in value):
+            raise StandinError("a list mixing lists and values is no array COM can pass")
+        return tuple(com_argument(item) for item in value)
+    raise StandinError(f"COM cannot pass a {type(value).__name__} to VBA")
+
+
+def _vba_rows(array: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    if not isinstance(array, tuple) or not array:
+        raise StandinError("Type mismatch: not an array")  # LBound of a non-array
+    return [row if isinstance(row, tuple) else (row,) for row in array]
+
+
+def _vba_sheet(book: StandinBook, book_name: Any, sheet_name: Any) -> StandinSheet:
+    if str(book_name) != book.name:
+        raise StandinError(f"Workbooks({book_name!r}): subscript out of range")
+    try:
+        return book._sheet(str(sheet_name))
+    except KeyError:
+        raise StandinError(f"Worksheets({sheet_name!r}): subscript out of range") from None
+
+
+def _bgr(colour: RGB | None) -> int:
+    if colour is None:
+        return NO_COLOUR
+    r, g, b = colour
+    return r + (g << 8) + (b << 16)
+
+
+def _vba_apply_one(sheet: StandinSheet, address: str, kind: str, value: Any, shown: Any, tip: Any) -> bool:
+    rng = StandinRange(sheet, parse_address(address))
+    if kind in ("fill", "font"):
+        colour = None if int(value) < 0 else colour_of(int(value))
+        for cell in rng._cells(create=True):
+            if kind == "fill":
+                cell.color = colour
+            else:
+                cell.font_color = colour
+        return True
+    cell = rng._one_cell(kind)
+    ours = cell.note is None or cell.note.startswith(VBA_NOTE_PREFIX)
+    if kind == "note":
+        if not ours:
+            return False
+        cell.note = str(value)
+        return True
+    if kind == "clearnote":
+        if cell.note is None or not ours:
+            return False
+        cell.note = None
+        return True
+    if kind == "link":
+        cell.hyperlink = "#" + str(value)  # Address "" and a SubAddress: a place in this workbook
+        cell.value, cell.formula = typed_entry(str(shown))
+        return True
+    return False
+
+
+def vba_apply_formats(book: StandinBook, book_name: Any, sheet_name: Any, items: Any) -> int:
+    """XlScorecard.XlsApplyFormats: rows of (address, kind, value, text, tip); the count applied."""
+    sheet = _vba_sheet(book, book_name, sheet_name)
+    applied = 0
+    for row in _vba_rows(items):
+        if len(row) < 5:
+            raise StandinError("Subscript out of range: an item has fewer than 5 fields")
+        address, kind, value, shown, tip = row[:5]
+        with contextlib.suppress(StandinError, ValueError, TypeError):  # On Error GoTo Failed: skipped
+            applied += _vba_apply_one(sheet, str(address), str(kind), value, shown, tip)
+    return applied
+
+
+def vba_read_formats(book: StandinBook, book_name: Any, sheet_name: Any, addresses: Any) -> tuple[tuple[Any, ...], ...]:
+    """XlScorecard.XlsReadFormats: per address (fill as BGR, NO_COLOUR or MIXED_COLOUR; note text or None)."""
+    sheet = _vba_sheet(book, book_name, sheet_name)
+    out = []
+    for row in _vba_rows(addresses):
+        try:
+            rng = StandinRange(sheet, parse_address(str(row[0])))
+            colours = {cell.color for cell in rng._cells()}
+            colour = _bgr(colours.pop()) if len(colours) == 1 else MIXED_COLOUR
+            first = rng.areas[0]
+            note = sheet.cells.get((first[0], first[1]), Cell()).note
+        except StandinError:
+            colour, note = MIXED_COLOUR, None
+        out.append((colour, note))
+    return tuple(out)
+
+
+VBA_EMULATIONS: dict[str, Any] = {
+    "XlsApplyFormats": vba_apply_formats,
+    "XlsReadFormats": vba_read_formats,
+}
+
+
+class StandinMacro:
+    """xlwings' Macro: calling it is one Application.Run."""
+
+    def __init__(self, book: StandinBook, name: str) -> None:
+        self._book = book
+        self.macro = name
+
+    def run(self, *args: Any) -> Any:
+        book = self._book
+        m = re.fullmatch(r"(?:'([^']+)'!)?(?:(\w+)\.)?(\w+)", self.macro)
+        if m is None:
+            raise StandinError(f"not a macro name: {self.macro!r}")
+        owner, module, procedure = m.groups()
+        sheet = str(args[1]) if len(args) > 1 else None
+        rows = len(args[2]) if len(args) > 2 and isinstance(args[2], list | tuple) else None
+        book.calls.append(Call("macro", sheet, self.macro, rows))
+        if len(args) > 30:
+            raise StandinError("Application.Run takes at most 30 arguments")
+        marshalled = [com_argument(arg) for arg in args]
+        declared = vba_procedures()
+        if owner not in book.app.addins or module not in (None, VBA_MODULE) or procedure not in declared:
+            raise StandinError(
+                f"Cannot run the macro '{self.macro}'. The macro may not be available in this workbook "
+                "or all macros may be disabled."
+            )
+        if len(marshalled) != len(declared[procedure]):
+            raise StandinError(f"Wrong number of arguments for {procedure}: {len(marshalled)}")
+        if procedure not in VBA_EMULATIONS:
+            raise StandinError(f"the stand-in does not emulate {procedure}")
+        return VBA_EMULATIONS[procedure](book, *marshalled)
+
+    __call__ = run

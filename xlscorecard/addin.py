@@ -17,31 +17,31 @@ line; under ``RunPython`` only that line reaches xlwings' message box, not a tra
                      each with a link to its cell.
     export_return()  the formatted return written beside the workbook; returns its path.
 
-Cost in Excel round trips (every xlwings property access or method call below is one on desktop
-Excel; n = rows of the sheet, f = flagged cells or findings, k = sheets tried):
+Cost in Excel round trips: every xlwings property access or method call is one on desktop Excel,
+and the number each function makes does not depend on the size of the sheet (the tests measure
+the same count for the 133-row example and a 20,000-row copy). Only k, the sheets tried or named
+in the flag record, can add calls.
 
 - Reading: the scorecard sheet is read with ``used_range`` (address: 1 call) and one
   ``.options(ndim=2, err_to_str=True).value`` read of the whole used range. Values come without
   number formats, so the Grid has ``number_formats=None`` and the core infers percent units.
   Finding the sheet costs 2 calls (active sheet and its name) plus, only when the active sheet is
   not a scorecard, a name, an address and a 60-row header read per other sheet (k, never n).
-- recompute: per column written (RAG, arrows): one ``.formula`` read and one ``.value`` write of the
+- Values: per column written (RAG, arrows), one ``.formula`` read and one ``.value`` write of the
   block from the first to the last PI row (non-PI rows inside it get their own values back, or
-  their formula when they hold one). Colours: one ``.color`` (fills) or ``.font.color`` (arrows)
-  assignment per colour per chunk of a multi-area address (runs of adjacent rows merged, e.g.
-  ``O7:O9,O13``, chunks at most 255 characters, Excel's limit). Value calls are constant; colour
-  calls grow with the number of changes of colour down the column (at most one call per run of
-  equal colour, typically one per 20-30 runs), never with rows as such.
-- flag_cells: per flagged cell one range lookup, one ``.color`` read (the fill to restore later),
-  one ``.note`` read (plus ``.text`` when the cell has a note) and one ``add_note`` call: xlwings
-  has no bulk note API, so notes cost one call per flagged cell. Fills: one ``.color`` assignment
-  per flag colour per address chunk. The record: one sheet added, one ``.value`` write, one hide.
-  Value calls are constant (the sheet read and the record write); the rest is O(f), never O(n).
-- clear_flags: the record read with one ``.value`` call; per recorded cell one range lookup and one
-  ``.color`` read (a fill is restored only if the cell still has our colour), and for notes we
-  added ``.note``, ``.text`` and ``delete()``; fills restored per previous colour per chunk.
-- check: the findings sheet is deleted and added again, filled with one ``.value`` write, its
-  header made bold with one call, and one ``add_hyperlink`` call per finding that has a cell (O(f)).
+  their formula when they hold one). The flag record and the findings table: one write each.
+- Fills, font colours, notes and links: never one call per cell. On desktop Excel they go to the
+  add-in's own VBA (macros/XlScorecard.bas, see ``_Formats``), whose loops over the cells run
+  inside Excel: ``XlsReadFormats`` returns the fill and note text of a list of cells in one call,
+  ``XlsApplyFormats`` applies a batch of (address, kind, value, text, tip) rows in one call.
+  recompute: 1 apply (RAG fills and arrow colours, adjacent rows of one colour merged into runs);
+  flag_cells: 1 read (the fills to restore later; the notes, as an analyst's is never replaced)
+  and 1 apply (fills and notes); clear_flags: 1 read and 1 apply per sheet in the record (fills
+  restored only where still ours, only our notes deleted); check: 1 apply (a link per finding).
+  If the add-in or its procedures are missing, the function stops with a one-line ScorecardError.
+- Fallback, for xlwings' remote engine only (it runs no VBA and sends all its actions in one
+  response anyway): the same changes through xlwings' range API, one colour call per colour per
+  multi-area address of at most 255 characters and one call per note and per link.
 - export_return: the sheet read above and nothing else in Excel; the file is written by the core.
 
 xlwings itself splits reads of more than 4,000,000 cells and writes of more than 100,000 cells into
@@ -62,6 +62,7 @@ import xlwings as xw
 
 from xlscorecard import colours as _colours
 from xlscorecard import return_workbook
+from xlscorecard.addin_build import ADDIN_NAME
 from xlscorecard.api import load_settings
 from xlscorecard.assessment import Assessment, IndicatorAssessment, assess
 from xlscorecard.errors import ScorecardError, WorkbookError
@@ -132,6 +133,16 @@ FLAG_FILLS: dict[Code, RGB] = {
         Code.SUPPRESSED,
     )
 }
+# The add-in's VBA (macros/XlScorecard.bas) that reads and applies formats in bulk on desktop Excel.
+ADDIN_BOOK = ADDIN_NAME
+VBA_MODULE = "XlScorecard"
+VBA_APPLY = "XlsApplyFormats"
+VBA_READ = "XlsReadFormats"
+VBA_PROCEDURES: dict[str, tuple[str, ...]] = {
+    VBA_APPLY: ("bookName", "sheetName", "items"),
+    VBA_READ: ("bookName", "sheetName", "addresses"),
+}
+NO_COLOUR = -1  # in VBA's colours: no fill (or the automatic font colour); other negatives: unreadable
 RECORD_HEADER = ["sheet", "cell", "codes", "flag fill", "previous fill", "note"]
 FINDINGS_HEADER = ["Cell", "PI", "Code", "Severity", "Message"]
 _UNKNOWN = "?"  # previous fill that the engine could not tell
@@ -151,7 +162,9 @@ def recompute() -> str:
         return _tell(book, f"No performance indicators found on sheet '{sc.sheet}'; nothing recomputed.")
     results = {r.row: r for r in a.results}
     written, missing = [], []
+    formats = _Formats(book)
     with _quiet(book):
+        ops: list[_Op] = []
         for role, label, render, colour, paint in (
             ("rag", "RAG", _rag_text, _rag_fill, "fill"),
             ("travel", "arrows", lambda r: a.glyph(r) or None, _arrow_font, "font"),
@@ -162,11 +175,9 @@ def recompute() -> str:
                 continue
             column = column_index(letter)
             _write_column(live, column, {row: render(r) for row, r in results.items()})
-            groups: dict[RGB | None, list[tuple[int, int]]] = defaultdict(list)
-            for row, r in results.items():
-                groups[colour(r)].append((row, column))
-            _paint(live.sheet, groups, paint, _address_style(book))
+            ops += [_Op(paint, f"{letter}{row}", colour(r)) for row, r in results.items()]
             written.append(f"{label} in column {letter}")
+        formats.apply(live.scorecard.sheet, live.sheet, ops)
     if not written:
         raise WorkbookError(
             f"sheet '{sc.sheet}' has no RAG or direction-of-travel column (headers such as 'RAG' and 'DoT')",
@@ -188,31 +199,36 @@ def flag_cells() -> str:
     book = xw.Book.caller()
     live = _load(book)
     flags = _flags(live.assessment.findings)
+    formats = _Formats(book)
+    name = live.scorecard.sheet
     with _quiet(book):
-        cleared = _clear(book)
+        cleared = _clear(book, formats)
         if not flags:
-            return _tell(book, f"No cells on '{live.scorecard.sheet}' need flagging." + _cleared_text(cleared))
+            return _tell(book, f"No cells on '{name}' need flagging." + _cleared_text(cleared))
         record: list[list[Any]] = [RECORD_HEADER]
-        groups: dict[RGB | None, list[tuple[int, int]]] = defaultdict(list)
-        notes_kept = notes_unsupported = 0
+        ops: list[_Op] = []
+        notes_kept = 0
+        before = formats.read(name, live.sheet, list(flags))
         for address, flag in flags.items():
-            cell = live.sheet.range(address)
-            previous = _attempt(lambda cell=cell: cell.color, _UNKNOWN)
-            note_state = _add_note(cell, flag.note)
-            notes_kept += note_state == "kept"
-            notes_unsupported += note_state == "unsupported"
-            groups[flag.fill].append(split_address(address))
+            previous, note = before[address]
+            ours = note is None or (isinstance(note, str) and note.startswith(NOTE_PREFIX))
+            notes_kept += not ours
+            ops.append(_Op("fill", address, flag.fill))
+            if ours:  # no note yet, or ours left from an earlier run: (re)written
+                ops.append(_Op("note", address, flag.note))
             record.append(
                 [
-                    live.scorecard.sheet,
+                    name,
                     address,
                     ", ".join(flag.codes),
                     _hex(flag.fill),
                     previous if previous in (None, _UNKNOWN) else _hex(_as_rgb(previous)),
-                    "added" if note_state == "added" else "",
+                    "added" if ours else "",
                 ]
             )
-        _paint(live.sheet, groups, "fill", _address_style(book))
+        formats.apply(name, live.sheet, ops)
+        if formats.notes_unsupported:
+            record = [row if i == 0 else [*row[:-1], ""] for i, row in enumerate(record)]
         _write_record(book, record)
         live.sheet.activate()
     counts: dict[str, int] = defaultdict(int)
@@ -223,7 +239,7 @@ def flag_cells() -> str:
     message = f"Flagged {_n(len(flags), 'cell')} on '{live.scorecard.sheet}' ({detail})."
     if notes_kept:
         message += f" {_n(notes_kept, 'cell')} already had a note of the analyst's, left unchanged."
-    if notes_unsupported:
+    if formats.notes_unsupported:
         message += " This Excel cannot add notes through xlwings; fills only."
     return _tell(book, message + _cleared_text(cleared))
 
@@ -232,7 +248,7 @@ def clear_flags() -> str:
     """Remove exactly what flag_cells added: its fills (restoring the previous ones) and its notes."""
     book = xw.Book.caller()
     with _quiet(book):
-        cleared = _clear(book)
+        cleared = _clear(book, _Formats(book))
     if cleared is None:
         return _tell(book, "No flags to clear.")
     return _tell(book, f"Cleared the flags on {_n(cleared.cells, 'cell')}." + _cleared_text(cleared, lead=False))
@@ -243,6 +259,7 @@ def check() -> str:
     book = xw.Book.caller()
     live = _load(book)
     findings = live.assessment.findings
+    formats = _Formats(book)
     with _quiet(book):
         for sheet in list(book.sheets):
             if sheet.name.casefold() == FINDINGS_SHEET.casefold():
@@ -256,10 +273,12 @@ def check() -> str:
         rows = [[_text_entry(v) for v in row] for row in rows]
         out.range("A1").value = rows
         out.range((1, 1), (1, len(FINDINGS_HEADER))).font.bold = True
-        for i, f in enumerate(findings, start=2):
-            if f.cell:
-                link = f"#{_sheet_reference(f.sheet)}!{f.cell}"
-                out.range((i, 1)).add_hyperlink(link, f.cell, f"Go to {f.cell} on {f.sheet}")
+        links = [
+            _Op("link", f"A{i}", f"{_sheet_reference(f.sheet)}!{f.cell}", f.cell, f"Go to {f.cell} on {f.sheet}")
+            for i, f in enumerate(findings, start=2)
+            if f.cell
+        ]
+        formats.apply(FINDINGS_SHEET, out, links)
         out.activate()
     by_severity = {s: sum(f.severity is s for f in findings) for s in Severity}
     summary = ", ".join(f"{n} {s.value}" for s, n in by_severity.items() if n) or "none"
@@ -566,25 +585,6 @@ def _flags(findings: Iterable[Finding]) -> dict[str, _Flag]:
     return flags
 
 
-def _add_note(cell: Any, text: str) -> str:
-    """Add our note: 'added'; a note of the analyst's is kept ('kept'); 'unsupported' by the engine."""
-    note = _attempt(lambda: cell.note, None)
-    if note is not None:
-        existing = _attempt(lambda: note.text, None)
-        if isinstance(existing, str) and existing.startswith(NOTE_PREFIX):  # ours, left from an earlier run
-            note.text = text
-            return "added"
-        return "kept"
-    add = getattr(cell, "add_note", None)
-    if add is None:
-        return "unsupported"
-    try:
-        add(text)
-    except NotImplementedError:
-        return "unsupported"
-    return "added"
-
-
 @dataclass
 class _Cleared:
     cells: int = 0
@@ -619,8 +619,12 @@ def _write_record(book: Any, rows: list[list[Any]]) -> None:
     record.visible = False
 
 
-def _clear(book: Any) -> _Cleared | None:
-    """Undo the flags in the record sheet and delete it; None when there is no record."""
+def _clear(book: Any, formats: _Formats) -> _Cleared | None:
+    """Undo the flags in the record sheet and delete it; None when there is no record.
+
+    Per sheet named in the record (the scorecard's, in practice): one read of the recorded cells'
+    fills and notes, then one batch that restores the fills still ours and deletes our notes.
+    """
     record = _record_sheet(book)
     if record is None:
         return None
@@ -629,44 +633,194 @@ def _clear(book: Any) -> _Cleared | None:
         rows = rows[1:]
     sheets = {sheet.name: sheet for sheet in book.sheets}
     cleared = _Cleared()
-    restore: dict[tuple[str, RGB | None], list[tuple[int, int]]] = defaultdict(list)
+    recorded: dict[str, list[tuple[str, Any, Any, Any]]] = defaultdict(list)
     for row in rows:
         row = [*list(row), *[None] * len(RECORD_HEADER)][: len(RECORD_HEADER)]
         sheet_name, address, _, flag_fill, previous, note = row
         if not sheet_name or not address:
             continue
-        sheet = sheets.get(str(sheet_name))
-        if sheet is None:
+        if str(sheet_name) not in sheets:
             cleared.missing_sheet += 1
             continue
-        address = str(address)
         cleared.cells += 1
-        cell = sheet.range(address)
-        current = _attempt(lambda cell=cell: cell.color, _UNKNOWN)
-        if current == _UNKNOWN or (flag_fill and current is not None and _as_rgb(current) == _rgb(str(flag_fill))):
-            before = None if previous in (None, "", _UNKNOWN) else _rgb(str(previous))
-            restore[(str(sheet_name), before)].append(split_address(address))
-        else:
-            cleared.changed_since += 1
-        if note == "added":
-            cleared.notes += _delete_our_note(cell)
-    style = _address_style(book)
-    for (sheet_name, colour), cells in restore.items():
-        _paint(sheets[sheet_name], {colour: cells}, "fill", style)
-        cleared.fills += len(cells)
+        recorded[str(sheet_name)].append((str(address), flag_fill, previous, note))
+    for sheet_name, cells in recorded.items():
+        sheet = sheets[sheet_name]
+        now = formats.read(sheet_name, sheet, [address for address, *_ in cells])
+        ops: list[_Op] = []
+        for address, flag_fill, previous, note in cells:
+            current, text = now[address]
+            if current == _UNKNOWN or (flag_fill and current is not None and _as_rgb(current) == _rgb(str(flag_fill))):
+                before = None if previous in (None, "", _UNKNOWN) else _rgb(str(previous))
+                ops.append(_Op("fill", address, before))
+                cleared.fills += 1
+            else:
+                cleared.changed_since += 1
+            # An engine that cannot read note text (_UNKNOWN): trust the record.
+            if note == "added" and (text == _UNKNOWN or (isinstance(text, str) and text.startswith(NOTE_PREFIX))):
+                ops.append(_Op("clearnote", address))
+                cleared.notes += 1
+        formats.apply(sheet_name, sheet, ops)
     record.delete()
     return cleared
 
 
-def _delete_our_note(cell: Any) -> int:
+# --------------------------------------------------------------------------- formats in bulk
+
+
+@dataclass
+class _Op:
+    """One change of format: a row of the batch XlsApplyFormats applies (see macros/XlScorecard.bas).
+
+    kind "fill"/"font": value is the colour (None: no fill, automatic font colour); "note": value
+    is the note's text; "clearnote": delete the note if ours; "link": value is the target in the
+    workbook ("'Sheet'!K13"), text is shown in the cell and tip is the screen tip.
+    """
+
+    kind: str
+    address: str
+    value: Any = None
+    text: str = ""
+    tip: str = ""
+
+
+class _Formats:
+    """Reads and writes of fills, font colours, notes and links: one Excel call per batch.
+
+    Desktop Excel (Windows, macOS): the loops over cells run in VBA inside Excel, in the add-in's
+    XlScorecard module (macros/XlScorecard.bas), called through ``App.macro``: XlsReadFormats
+    reads every cell's fill and note in one call, XlsApplyFormats applies a whole batch in one
+    call. ``Book.macro`` is not used because it looks in the analyst's workbook, not the add-in.
+
+    The fallback, for xlwings' remote engine only (it runs no VBA, and batches every action into
+    its one JSON response anyway): the same changes made through xlwings' own range API, with
+    fills and fonts merged into multi-area addresses and one call per note and link.
+    """
+
+    def __init__(self, book: Any) -> None:
+        self.book = book
+        self.vba = _use_vba(book)
+        self.notes_unsupported = 0
+
+    # -- the two operations ------------------------------------------------------------------
+    def read(self, sheet_name: str, sheet: Any, addresses: list[str]) -> dict[str, tuple[Any, Any]]:
+        """address -> (fill: RGB, None or _UNKNOWN; note text: str, None for no note, or _UNKNOWN)."""
+        if not addresses:
+            return {}
+        if not self.vba:
+            return {address: self._read_one(sheet.range(address)) for address in addresses}
+        result = self._run(VBA_READ, self.book.name, sheet_name, [[address] for address in addresses])
+        rows = [list(row) if isinstance(row, list | tuple) else [row] for row in (result or [])]
+        if len(rows) != len(addresses):
+            raise ScorecardError(f"{VBA_MODULE}.{VBA_READ} returned {len(rows)} rows for {len(addresses)} cells")
+        out: dict[str, tuple[Any, Any]] = {}
+        for address, row in zip(addresses, rows, strict=True):
+            colour, note = ([*row, None, None])[:2]
+            out[address] = (_from_bgr(colour), note if isinstance(note, str) else None)
+        return out
+
+    def apply(self, sheet_name: str, sheet: Any, ops: list[_Op]) -> None:
+        """Apply the changes; fills and font colours of adjacent cells merged into runs ("K7:K9")."""
+        painted: dict[tuple[str, RGB | None], list[tuple[int, int]]] = defaultdict(list)
+        others: list[_Op] = []
+        for op in ops:
+            if op.kind in ("fill", "font"):
+                painted[(op.kind, op.value)].append(split_address(op.address))
+            else:
+                others.append(op)
+        if not self.vba:
+            self._apply_fallback(sheet, painted, others)
+            return
+        rows: list[list[Any]] = []
+        for (kind, colour), cells in painted.items():
+            rows += [[address, kind, _to_bgr(colour), "", ""] for address in _addresses(cells, "single")]
+        rows += [[op.address, op.kind, op.value if op.value is not None else "", op.text, op.tip] for op in others]
+        if rows:
+            self._run(VBA_APPLY, self.book.name, sheet_name, rows)
+
+    # -- desktop Excel: the add-in's VBA -------------------------------------------------------
+    def _run(self, procedure: str, *args: Any) -> Any:
+        macro = self.book.app.macro(f"'{ADDIN_BOOK}'!{VBA_MODULE}.{procedure}")
+        try:
+            return macro(*args)
+        except Exception as exc:  # a COM (Windows) or AppleScript (macOS) error
+            detail = " ".join(str(exc).split())
+            raise ScorecardError(
+                f"Excel could not run {VBA_MODULE}.{procedure} of the add-in {ADDIN_BOOK} ({detail}); "
+                "rebuild and reinstall it with `xlscorecard addin install`"
+            ) from exc
+
+    # -- the fallback: xlwings' range API, per range ---------------------------------------------
+    @staticmethod
+    def _read_one(cell: Any) -> tuple[Any, Any]:
+        colour = _attempt(lambda: cell.color, _UNKNOWN)
+        note = _attempt(lambda: cell.note, None)
+        if note is None:
+            return colour, None
+        text = _attempt(lambda: note.text, _UNKNOWN)
+        return colour, text if isinstance(text, str) else _UNKNOWN
+
+    def _apply_fallback(
+        self, sheet: Any, painted: dict[tuple[str, RGB | None], list[tuple[int, int]]], others: list[_Op]
+    ) -> None:
+        style = _address_style(self.book)
+        for (kind, colour), cells in painted.items():
+            _paint(sheet, {colour: cells}, kind, style)
+        for op in others:
+            cell = sheet.range(op.address)
+            if op.kind == "note":
+                self.notes_unsupported += not _set_note(cell, str(op.value))
+            elif op.kind == "clearnote":
+                note = _attempt(lambda cell=cell: cell.note, None)
+                if note is not None:
+                    text = _attempt(lambda note=note: note.text, NOTE_PREFIX)  # unreadable: trust the record
+                    if isinstance(text, str) and text.startswith(NOTE_PREFIX):
+                        note.delete()
+            elif op.kind == "link":
+                cell.add_hyperlink(f"#{op.value}", op.text, op.tip)
+            else:
+                raise ValueError(f"unknown format change {op.kind!r}")
+
+
+def _use_vba(book: Any) -> bool:
+    """Whether formats go through the add-in's VBA: on desktop Excel, not on the remote engine."""
+    return _attempt(lambda: book.app.engine.name, "excel") != "remote"
+
+
+def _set_note(cell: Any, text: str) -> bool:
+    """Write our note (the caller checked that any note there is ours); False if the engine cannot."""
     note = _attempt(lambda: cell.note, None)
-    if note is None:
-        return 0
-    text = _attempt(lambda: note.text, NOTE_PREFIX)  # an engine that cannot read it: trust the record
-    if not (isinstance(text, str) and text.startswith(NOTE_PREFIX)):
-        return 0
-    note.delete()
-    return 1
+    if note is not None:
+        note.text = text
+        return True
+    add = getattr(cell, "add_note", None)
+    if add is None:
+        return False
+    try:
+        add(text)
+    except NotImplementedError:
+        return False
+    return True
+
+
+def _to_bgr(colour: RGB | None) -> int:
+    """An RGB colour as Excel's BGR Long; NO_COLOUR for none."""
+    if colour is None:
+        return NO_COLOUR
+    r, g, b = colour
+    return r + (g << 8) + (b << 16)
+
+
+def _from_bgr(value: Any) -> Any:
+    """XlsReadFormats' colour: an RGB tuple, None for no fill, _UNKNOWN when Excel could not tell."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return _UNKNOWN
+    value = int(value)
+    if value == NO_COLOUR:
+        return None
+    if value < 0:
+        return _UNKNOWN
+    return _as_rgb(value)
 
 
 # --------------------------------------------------------------------------- small helpers
