@@ -12,7 +12,7 @@ from xlscorecard.periods import Period, previous_quarter
 from xlscorecard.rag import RagResult, Rating, not_rated, parse_submitted_rag, rate_value
 from xlscorecard.scorecard import Indicator, Scorecard
 from xlscorecard.settings import Settings
-from xlscorecard.targets import Benchmark, TargetKind
+from xlscorecard.targets import Polarity, TargetKind
 from xlscorecard.travel import TravelResult, direction_of_travel, parse_arrow
 from xlscorecard.values import Observation, Status, format_number
 
@@ -25,6 +25,7 @@ class IndicatorAssessment(BaseModel):
     rag: RagResult
     travel: TravelResult
     benchmarks: dict[str, str]  # "national" -> "better" / "worse" / "same"
+    polarity: Polarity | None = None  # the polarity used: forced by the rules, stated, or implied by the target
 
 
 class Assessment(BaseModel):
@@ -140,7 +141,7 @@ def assess_indicator(
         if rated_label != reporting:
             add(Code.STALE, obs.cell, f"latest value is from {rated_label}; nothing for {reporting}")
         target = _profiled(ind, target, scorecard.period(rated_label), rules, add)
-        bench = _benchmark_for(ind, target.benchmark)
+        bench = ind.benchmark(target.benchmark)
         rag = rate_value(obs, target, polarity, rules, bench).model_copy(update={"period": rated_label})
         if rag.rating is None and target.kind is not None and obs.is_numeric and target.kind is not TargetKind.UNPARSED:
             add(Code.NOT_RATED, obs.cell, rag.explanation)
@@ -165,7 +166,9 @@ def assess_indicator(
         )
 
     benchmarks = _compare_benchmarks(ind, values.get(rated_label) if rated_label else None, polarity, rules, add)
-    return IndicatorAssessment(ref=ind.ref, row=ind.row, rag=rag, travel=travel, benchmarks=benchmarks), out
+    return IndicatorAssessment(
+        ref=ind.ref, row=ind.row, rag=rag, travel=travel, benchmarks=benchmarks, polarity=polarity
+    ), out
 
 
 def _profiled(ind: Indicator, target, period: Period, rules: Settings, add):  # type: ignore[no-untyped-def]
@@ -194,14 +197,6 @@ def _profiled(ind: Indicator, target, period: Period, rules: Settings, add):  # 
         "set profile_annual_targets to scale it",
     )
     return target
-
-
-def _benchmark_for(ind: Indicator, which: Benchmark | None) -> Observation | None:
-    if which is Benchmark.NATIONAL:
-        return ind.national
-    if which is Benchmark.STAT_NEIGHBOUR:
-        return ind.stat_neighbour
-    return None
 
 
 def _travel(

@@ -24,6 +24,7 @@ def to_json(assessment: Assessment) -> dict[str, Any]:
         data["rag"] = result.rag.model_dump(mode="json")
         data["travel"] = {**result.travel.model_dump(mode="json"), "arrow": assessment.glyph(result) or None}
         data["benchmarks"] = result.benchmarks
+        data["polarity_used"] = result.polarity  # stated, forced by the rules, or implied by the target
         indicators.append(data)
     return {
         "file": sc.file,

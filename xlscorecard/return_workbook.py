@@ -24,7 +24,6 @@ from xlscorecard.findings import Code, Finding
 from xlscorecard.grid import Grid, cell_address, column_letter
 from xlscorecard.rag import RagBands, Rating, rag_bands
 from xlscorecard.scorecard import Indicator
-from xlscorecard.targets import Benchmark
 from xlscorecard.values import Observation, percent_scaling
 
 SCORECARD = "Scorecard"
@@ -261,9 +260,9 @@ class _ReturnWriter:
         arrow_fmt = self.fmt(**border, align="center", font_size=14)
         self._write_cell(ws, r, travel_c, self.a.glyph(result) or None, arrow_fmt)
         rules = self.a.settings.for_pi(ind.ref)
-        polarity = rules.polarity or ind.polarity or ind.target.implied_polarity
+        polarity = result.polarity
         ws.write_string(r, helper_c, polarity or "")
-        bands = rag_bands(ind.target, polarity, rules, _benchmark(ind))
+        bands = rag_bands(ind.target, polarity, rules, ind.benchmark(ind.target.benchmark))
         scale = self._scale(ind)
         if bands is not None and scale is not None and ind.target.unit == ind.unit:
             for i, bound in enumerate(_band_values(bands)):
@@ -563,14 +562,6 @@ def _counts(results: list[IndicatorAssessment]) -> list[int]:
                       ("no polarity" if r.travel.direction else "not comparable") for r in results)
     return [rag[Rating.GREEN], rag[Rating.AMBER], rag[Rating.RED], rag[None], meaning["improving"],
             meaning["worsening"], meaning["same"], meaning["no polarity"], meaning["not comparable"]]
-
-
-def _benchmark(ind: Indicator) -> Observation | None:
-    if ind.target.benchmark is Benchmark.NATIONAL:
-        return ind.national
-    if ind.target.benchmark is Benchmark.STAT_NEIGHBOUR:
-        return ind.stat_neighbour
-    return None
 
 
 def _band_values(bands: RagBands) -> tuple[float, float, float, float]:

@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from xlscorecard.findings import Finding
 from xlscorecard.periods import Period
-from xlscorecard.targets import Polarity, Target
+from xlscorecard.targets import Benchmark, Polarity, Target
 from xlscorecard.values import Observation
 
 if TYPE_CHECKING:
@@ -46,6 +46,14 @@ class Indicator(BaseModel):
     submitted_arrow: Observation = Field(default_factory=Observation)
     comments: str | None = None
     extra: dict[str, str] = Field(default_factory=dict)  # other columns, by header
+
+    def benchmark(self, which: Benchmark | None) -> Observation | None:
+        """The national or statistical neighbour figure a benchmark target refers to."""
+        if which is Benchmark.NATIONAL:
+            return self.national
+        if which is Benchmark.STAT_NEIGHBOUR:
+            return self.stat_neighbour
+        return None
 
 
 class Scorecard(BaseModel):
