@@ -107,3 +107,8 @@ def test_any_permutation_of_quarters_sorts_to_time_order() -> None:
         rng.shuffle(shuffled)
         parsed = [parse_period(s) for s in shuffled]
         assert [p.label for p in order_periods([p for p in parsed if p is not None])] == quarters
+
+
+@pytest.mark.parametrize("label", ["Qu 1 18-20", "Q2 2018/2020", "Year End 2017/19"])
+def test_a_span_that_is_not_one_financial_year_is_not_a_period(label: str) -> None:
+    assert parse_period(label) is None

@@ -55,17 +55,17 @@ def parse_period(label: object) -> Period | None:
     if not isinstance(label, str):
         return None
     text = " ".join(label.split())
-    if m := _QUARTER.match(text):
-        return Period(label=text, kind=PeriodKind.QUARTER, year=_start_year(m["y1"], m["y2"]), quarter=int(m["q"]))
-    if m := _YEAR_END.match(text):
-        return Period(label=text, kind=PeriodKind.YEAR_END, year=_start_year(m["y1"], m["y2"]))
+    if (m := _QUARTER.match(text)) and (year := _start_year(m["y1"], m["y2"])) is not None:
+        return Period(label=text, kind=PeriodKind.QUARTER, year=year, quarter=int(m["q"]))
+    if (m := _YEAR_END.match(text)) and (year := _start_year(m["y1"], m["y2"])) is not None:
+        return Period(label=text, kind=PeriodKind.YEAR_END, year=year)
     return None
 
 
-def _start_year(y1: str, y2: str) -> int:
-    # "2018/19", "18-19" and "2018-2019" all mean the year starting April 2018.
-    del y2
-    return _full_year(y1)
+def _start_year(y1: str, y2: str) -> int | None:
+    """"2018/19", "18-19" and "2018-2019" all mean the year starting April 2018; "18-20" is no year."""
+    start = _full_year(y1)
+    return start if int(y2) % 100 == (start + 1) % 100 else None
 
 
 def year_label(year: int, style: str) -> str:
