@@ -425,3 +425,14 @@ def test_a_target_marked_not_available_means_no_target(tmp_path: Path, target: s
     rag = _rag(a, "1.1")
     assert rag.rating is None and rag.explanation == "Not rated: no target"
     assert a.scorecard.indicator("1.1").target.raw == target
+
+
+def test_not_rated_pis_carry_the_reason_as_a_finding(example_assessment: Assessment) -> None:
+    """DESIGN 5: not rated, with the reason as a finding (no target named at the target cell)."""
+    not_rated = {f.ref: f for f in example_assessment.findings if f.code == "not-rated"}
+    assert (not_rated["1.1"].cell, not_rated["1.1"].message) == ("G7", "Not rated: no target")
+    assert not_rated["12.3"].cell == "G133"
+    # Suppressed or empty values already have findings of their own: no second one.
+    assert not {"1.7", "1.15", "5.11"} & set(not_rated)
+    rated = {r.ref for r in example_assessment.results if r.rag.rating is not None}
+    assert not rated & set(not_rated)

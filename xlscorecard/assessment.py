@@ -143,8 +143,10 @@ def assess_indicator(
         target = _profiled(ind, target, scorecard.period(rated_label), rules, add)
         bench = ind.benchmark(target.benchmark)
         rag = rate_value(obs, target, polarity, rules, bench).model_copy(update={"period": rated_label})
-        if rag.rating is None and target.kind is not None and obs.is_numeric and target.kind is not TargetKind.UNPARSED:
-            add(Code.NOT_RATED, obs.cell, rag.explanation)
+        # DESIGN 5: not rated, with the reason as a finding. Markers, blanks and unreadable
+        # targets already have findings of their own; a missing target is named at its cell.
+        if rag.rating is None and obs.is_numeric and target.kind is not TargetKind.UNPARSED:
+            add(Code.NOT_RATED, target.cell if target.kind is None else obs.cell, rag.explanation)
 
     submitted = parse_submitted_rag(ind.submitted_rag)
     if submitted is not None and submitted != rag.rating:
