@@ -16,6 +16,7 @@ from conftest import (
     EXAMPLE,
     EXAMPLE_SHEET,
     FIRST_PI_ROW,
+    HEADER,
     NUMERIC_COLUMNS,
     PERIOD_COLUMNS,
     TARGET_COLUMN,
@@ -509,3 +510,14 @@ def test_header_search_skips_a_contents_sheet(
     sc = load_scorecard(path)
     assert sc.sheet == "Data"
     assert len(sc.indicators) == 104
+
+
+def test_a_heading_with_a_stray_arrow_or_rag_is_still_a_heading(tmp_path: Path) -> None:
+    heading = ["Section B"] + [None] * (len(HEADER) - 1)
+    heading[HEADER.index("Quarterly dir of travel")] = "→"
+    heading[HEADER.index("RAG")] = "G"
+    rows = small_sheet(pi("1.1", "Number of contacts", q1=3, q2=4), heading, pi("2.1", "Number of things", q2=5))
+    sc = load_scorecard(write_workbook(tmp_path / "stray.xlsx", rows))
+    assert [s.title for s in sc.sections] == ["Section A", "Section B"]
+    assert [i.ref for i in sc.indicators] == ["1.1", "2.1"]
+    assert sc.indicator("2.1").section == "Section B"

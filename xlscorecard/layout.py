@@ -205,7 +205,10 @@ class _Builder:
         if _is_repeat_header(self.header, row):
             return
         first_text = _text(row[self.first]) if self.first < len(row) else None
-        if filled == [self.first] and first_text and not _REF_LIKE.match(first_text):
+        # A heading holds only its title; a stray arrow, RAG or note beside it does not make a PI.
+        decoration = {self.header.roles.get(role) for role in ("rag", "travel", "comments")}
+        content = [c for c in filled if c not in decoration]
+        if content == [self.first] and first_text and not _REF_LIKE.match(first_text):
             parent = self._section if not self._pis_since_heading else None
             self.sections.append(Section(title=first_text, row=self.grid.sheet_row(r), parent=parent))
             self._section = first_text
