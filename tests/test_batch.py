@@ -826,13 +826,13 @@ def test_outputs_are_readable_by_others_under_the_usual_umask(tmp_path: Path) ->
     (inbox / "b.xlsx").write_bytes(b"junk")
     old = os.umask(0o022)
     try:
-        from xlscorecard import batch
+        from xlscorecard.atomic import ordinary_file_mode
 
-        batch._file_mode.cache_clear()
+        ordinary_file_mode.cache_clear()
         run_batch(inbox, outbox)
     finally:
         os.umask(old)
-        batch._file_mode.cache_clear()
+        ordinary_file_mode.cache_clear()
     for name in ("a - Qu 2 18-19 return.xlsx", REPORT_JSON, REPORT_CSV, MANIFEST_NAME, "failed/b.xlsx.txt"):
         assert (outbox / name).stat().st_mode & 0o777 == 0o644, name
 

@@ -13,6 +13,7 @@ import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
+from xlscorecard.atomic import write_atomically
 from xlscorecard.errors import ScorecardError
 
 ADDIN_NAME = "xlscorecard.xlam"
@@ -373,18 +374,4 @@ def _zip_parts(parts: list[tuple[str, bytes]]) -> bytes:
 
 def _write_atomically(target: Path, data: bytes) -> None:
     """Write data to a temporary file beside target, then move it into place in one step."""
-    handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed before os.replace below
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp", delete=False
-    )
-    try:
-        with handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # The temporary file is private (0600); give the result the mode a plain write would.
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-        os.chmod(handle.name, mode)
-        os.replace(handle.name, target)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    write_atomically(target, data, prefix=f".{target.name}.")

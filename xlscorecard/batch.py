@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import functools
 import hashlib
 import io
 import json
@@ -29,7 +28,6 @@ import multiprocessing
 import os
 import signal
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -44,6 +42,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from xlscorecard import __version__
+from xlscorecard.atomic import write_atomically
 from xlscorecard.errors import ScorecardError, UnsafeWorkbook, WorkbookError
 from xlscorecard.findings import Code
 from xlscorecard.safety import SafetyLimits
@@ -183,29 +182,7 @@ def _rules_hash(settings: Settings) -> str:
 
 def _atomic_write(path: Path, data: bytes) -> None:
     """Write `path` through a temporary file in the same folder, renamed into place when complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=TMP_SUFFIX, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp makes the file private (0600); reports are for other people and programs.
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, _file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-@functools.cache
-def _file_mode() -> int:
-    """What open() would give a new file under the current umask (mkstemp gives 0600)."""
-    mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
-    os.umask(mask)
-    return 0o666 & ~mask
+    write_atomically(path, data, prefix=TMP_PREFIX, suffix=TMP_SUFFIX)
 
 
 def _is_leftover_temp(name: str) -> bool:
@@ -439,9 +416,6 @@ def _convert_task(task: dict[str, Any], settings: Settings, limits: SafetyLimits
             "kind": "unexpected",
             "detail": traceback.format_exc(),
         }
-    # chmod: the return writer's temporary file is private (0600); returns are for other people.
-    with contextlib.suppress(OSError):
-        os.chmod(target, _file_mode())
     counts = assessment.rag_counts()
     findings = count_by_code(assessment.findings)
     return {

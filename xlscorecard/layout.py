@@ -11,7 +11,7 @@ from xlscorecard.grid import CellValue, Grid, column_letter
 from xlscorecard.periods import Period, PeriodKind, order_periods, parse_period
 from xlscorecard.scorecard import Indicator, Scorecard, Section
 from xlscorecard.targets import Target, TargetKind, parse_polarity, parse_target
-from xlscorecard.values import Observation, Status, parse_value
+from xlscorecard.values import Observation, Status, parse_value, tidy_number
 
 # Column roles, recognised by their header wording (normalised: lower case, single spaces).
 _AV = r"(?:\s+av(?:g|e|erage)?\.?)?"
@@ -352,9 +352,9 @@ def infer_units(
         return obs.model_copy(
             update={
                 "unit": "%",
-                "number": None if obs.number is None else _tidy(obs.number * k),
-                "low": None if obs.low is None else _tidy(obs.low * k),
-                "high": None if obs.high is None else _tidy(obs.high * k),
+                "number": None if obs.number is None else tidy_number(obs.number * k),
+                "low": None if obs.low is None else tidy_number(obs.low * k),
+                "high": None if obs.high is None else tidy_number(obs.high * k),
             }
         )
 
@@ -370,16 +370,12 @@ def infer_units(
         target = target.model_copy(
             update={
                 "unit": "%",
-                "value": None if target.value is None else _tidy(target.value * k),
-                "low": None if target.low is None else _tidy(target.low * k),
-                "high": None if target.high is None else _tidy(target.high * k),
+                "value": None if target.value is None else tidy_number(target.value * k),
+                "low": None if target.low is None else tidy_number(target.low * k),
+                "high": None if target.high is None else tidy_number(target.high * k),
             }
         )
     return "%", values, stat_neighbour, national, target
-
-
-def _tidy(number: float) -> float:
-    return float(f"{number:.12g}")
 
 
 def _reporting_period(

@@ -7,9 +7,7 @@ it follows an analyst's edits.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -19,9 +17,10 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from xlscorecard.assessment import Assessment, IndicatorAssessment
+from xlscorecard.atomic import atomic_path
 from xlscorecard.colours import FLAG_STYLES, MEANING_COLOURS, RAG_COLOURS
 from xlscorecard.findings import Code, Finding
-from xlscorecard.grid import Grid, cell_address, column_letter
+from xlscorecard.grid import Grid, cell_address, column_index, column_letter, split_address
 from xlscorecard.rag import RagBands, Rating, rag_bands
 from xlscorecard.scorecard import Indicator
 from xlscorecard.values import Observation, percent_scaling
@@ -51,24 +50,9 @@ def return_path(source: Path, reporting_period: str | None, out: str | Path | No
 
 def write_return(grid: Grid, assessment: Assessment, path: Path) -> Path:
     """Write the return atomically: a temporary file beside `path`, renamed into place when complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        _ReturnWriter(grid, assessment, Path(tmp_name)).write()
-        os.chmod(tmp_name, 0o666 & ~_umask())  # mkstemp makes 0600; a return is an ordinary file
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp_name)
-        raise
+    with atomic_path(path, prefix=f".{path.stem}.", suffix=".xlsx.tmp") as tmp:
+        _ReturnWriter(grid, assessment, tmp).write()
     return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _excel_escape(text: str) -> str:
@@ -195,7 +179,7 @@ class _ReturnWriter:
                 ws.set_row(r, _row_height(row, widths))
                 self._write_rating_cells(ws, r, ind, rag_c, travel_c, helper_c, border)
                 for address, found in self._notes_for_row(ind):
-                    row_no, col_no = _split(address)
+                    row_no, col_no = split_address(address)
                     ws.write_comment(row_no - 1, col_no - 1, "\n".join(f.message for f in found),
                                      {"x_scale": 2, "y_scale": 1.5})
 
@@ -219,7 +203,7 @@ class _ReturnWriter:
         for address, found in self.findings_by_cell.items():
             codes = tuple(sorted({f.code for f in found if f.code in FLAG_STYLES}))
             if codes:
-                row, column = _split(address)
+                row, column = split_address(address)
                 out[row][column - self.grid.sheet_column(0)] = codes
         return out
 
@@ -236,8 +220,6 @@ class _ReturnWriter:
         return widths
 
     def _col(self, letter: str) -> int:
-        from xlscorecard.grid import column_index
-
         return column_index(letter) - self.grid.sheet_column(0)
 
     def _write_cell(self, ws: Worksheet, r: int, c: int, value: Any, cell_format: Format | None) -> None:
@@ -276,7 +258,7 @@ class _ReturnWriter:
         obs = ind.values[period]
         if obs.cell is None:
             return None
-        r, c = _split(obs.cell)
+        r, c = split_address(obs.cell)
         gr, gc = r - self.grid.sheet_row(0), c - self.grid.sheet_column(0)
         raw = self.grid.value(gr, gc)
         if isinstance(raw, int | float) and not isinstance(raw, bool) and ind.unit == "%":
@@ -593,7 +575,3 @@ def _same_header(row: list[Any], header: list[Any]) -> bool:
     return any(texts) and texts == [_as_text(v).strip().lower() for v in header]
 
 
-def _split(address: str) -> tuple[int, int]:
-    from xlscorecard.grid import split_address
-
-    return split_address(address)

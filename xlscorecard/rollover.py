@@ -25,14 +25,13 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from xlscorecard.atomic import atomic_path
 from xlscorecard.errors import ScorecardError
 from xlscorecard.grid import column_index, column_letter
 from xlscorecard.periods import Period, PeriodKind, parse_period, relabel
@@ -400,23 +399,11 @@ def _load_for_edit(src: Path) -> Workbook:
 
 def _save(wb: Workbook, target: Path) -> None:
     """Write to a temporary file beside `target`, then rename: never a partial file under the final name."""
-    tmp = target.parent / f".{target.stem}.{secrets.token_hex(6)}.tmp"
     try:
-        # Created like any file (mode 0666 less the umask), unlike mkstemp's 0600; O_EXCL: never an existing file.
-        os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        with atomic_path(target, prefix=f".{target.stem}.") as tmp:
+            wb.save(tmp)
     except OSError as exc:
         raise ScorecardError(f"cannot write the output ({exc.strerror or exc})", target) from None
-    try:
-        wb.save(tmp)
-        os.replace(tmp, target)
-    except OSError as exc:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise ScorecardError(f"cannot write the output ({exc.strerror or exc})", target) from None
-    except BaseException:
-        with suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _set_value(cell: Any, value: object, data_type: str | None = None) -> None:

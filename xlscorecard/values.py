@@ -156,7 +156,7 @@ def to_number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
-def _tidy(number: float) -> float:
+def tidy_number(number: float) -> float:
     # 0.31 * 100 is 31.000000000000004; round away float noise, keep real precision.
     return float(f"{number:.12g}")
 
@@ -189,7 +189,7 @@ def parse_value(value: object, number_format: str | None = None, cell: str | Non
         if is_pct:
             return Observation(
                 raw=raw,
-                number=_tidy(number * 100 if fraction else number),
+                number=tidy_number(number * 100 if fraction else number),
                 unit="%",
                 status=Status.NUMBER,
                 cell=cell,
