@@ -176,8 +176,7 @@ def plan_rollover(
     if latest is not None:
         assert latest.quarter_index is not None and target.quarter_index is not None
         if target.quarter_index <= latest.quarter_index:
-            year, quarter = _next_quarter(latest)
-            suggestion = relabel(latest, PeriodKind.QUARTER, year, quarter, style=latest).label
+            suggestion = _next_quarter_label(latest)
             raise ScorecardError(
                 f"--to '{to}' is not after the workbook's reporting period {latest.label}; "
                 f"the next quarter is {suggestion}",
@@ -193,14 +192,19 @@ def plan_rollover(
         if not any(c.source is not None and c.source == latest_column for c in plan):
             kept = " and ".join(c.new.label for c in plan if c.source is not None)
             keeps = f"keeps only {kept}" if kept else "keeps none of its columns"
-            year, quarter = _next_quarter(latest)
-            suggestion = relabel(latest, PeriodKind.QUARTER, year, quarter, style=latest).label
+            suggestion = _next_quarter_label(latest)
             raise ScorecardError(
                 f"rolling to {target.label} would drop the {latest.label} figures, the latest reported "
                 f"(the new year {keeps}); roll over to {suggestion} first",
                 file,
             )
     return RolloverPlan(plan, entry)
+
+
+def _next_quarter_label(period: Period) -> str:
+    """The quarter after `period`, labelled in the workbook's own style."""
+    year, quarter = _next_quarter(period)
+    return relabel(period, PeriodKind.QUARTER, year, quarter, style=period).label
 
 
 def plan_template(
