@@ -200,10 +200,13 @@ def test_libreoffice_prints_the_header_on_every_scorecard_page(example_return: P
 
 
 def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
-    hostile = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "=1/0"]
+    # The last is XML shaped like rich text, which XlsxWriter's own constant-memory writer passes through raw.
+    hostile = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "=1/0",
+               '<r><t>x</t></r></is></c><c r="Z9"><f>1+1</f></c><c r="Z10" t="inlineStr"><is><r><t>y</t></r>']
     rows = small_sheet(
         pi("1.1", hostile[0], comments=hostile[1], lead=hostile[3], q1=3, q2=4),
         pi("1.2", "Number of things", comments=hostile[2], q2=hostile[4]),
+        pi("1.3", "Rich", comments=hostile[5], q2=1),
     )
     src = write_workbook(tmp_path / "hostile.xlsx", rows)
     before = sha256(src)

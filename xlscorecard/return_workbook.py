@@ -24,6 +24,7 @@ from xlscorecard.grid import Grid, cell_address, column_index, column_letter, sp
 from xlscorecard.rag import RagBands, Rating, rag_bands
 from xlscorecard.scorecard import Indicator
 from xlscorecard.values import Observation, percent_scaling
+from xlscorecard.xlsx_rows import Cell, RowsWorksheet
 
 SCORECARD = "Scorecard"
 QOQ = "Quarter on quarter"
@@ -32,6 +33,7 @@ DATA_QUALITY = "Data quality"
 SUMMARY = "Summary"
 
 WIDTH_SAMPLE_ROWS = 2000
+IN_MEMORY_CELLS = 100_000
 HELPERS = ("xlscorecard polarity", "green from", "green to", "amber from", "amber to")
 
 
@@ -71,9 +73,8 @@ class _ReturnWriter:
                 "strings_to_urls": False,
                 "strings_to_numbers": False,
                 "nan_inf_to_errors": True,
-                # Rows go to disk as they are finished: memory stays flat on a 20,000-row sheet.
-                # Every sheet is therefore written strictly row by row.
-                "constant_memory": True,
+                # Small returns are assembled in memory (no temporary file per part); big ones on disk.
+                "in_memory": grid.height * grid.width <= IN_MEMORY_CELLS,
             },
         )
         self.wb.set_properties({"title": self.sc.title or "Scorecard return", "comments": "Written by xlscorecard"})
@@ -101,7 +102,7 @@ class _ReturnWriter:
 
     # --- Scorecard -----------------------------------------------------------------------
     def scorecard_sheet(self) -> None:
-        ws = self.wb.add_worksheet(SCORECARD)
+        ws = self.wb.add_worksheet(SCORECARD, worksheet_class=RowsWorksheet)
         grid, sc = self.grid, self.sc
         header_r = sc.header_row - grid.sheet_row(0)
         header_values = [v for v in grid.values[header_r]]
@@ -127,6 +128,9 @@ class _ReturnWriter:
 
         flags_by_row = self._flags_by_row()
         cell_formats: dict[tuple[bool, str | None, tuple[Code, ...]], Format] = {}
+        pi_formats: dict[str | None, Format] = {}  # number format -> format of an unflagged PI cell
+        rating_formats = (self.fmt(**border, align="center", bold=True),
+                          self.fmt(**border, align="center", font_size=14))
 
         def cell_format(is_pi: bool, nf: str | None, codes: tuple[Code, ...]) -> Format:
             # A handful of distinct formats serve 400,000 cells: look them up, build each once.
@@ -139,50 +143,55 @@ class _ReturnWriter:
                 if key[1]:
                     props["num_format"] = key[1]
                 found = cell_formats[key] = self.fmt(**props)
+                if is_pi and not codes:
+                    pi_formats[nf] = found
             return found
 
+        rag_header = _as_text(header_values[rag_c]) if rag_c < grid.width else "RAG"
+        travel_header = _as_text(header_values[travel_c]) if travel_c < grid.width else "Direction of travel"
         for r, row in enumerate(grid.values):
             sheet_row = grid.sheet_row(r)
             is_header = r == header_r or (r > header_r and _same_header(row, header_values))
             if is_header:
-                ws.set_row(r, 30)
-                for c in range(grid.width):
-                    text = _as_text(row[c])
-                    ws.write_string(r, c, text, header_fmt) if text else ws.write_blank(r, c, None, header_fmt)
-                ws.write_string(r, rag_c, _as_text(row[rag_c]) if rag_c < grid.width else "RAG", header_fmt)
-                ws.write_string(r, travel_c, _as_text(row[travel_c]) if travel_c < grid.width else
-                                "Direction of travel", header_fmt)
+                cells = {c: (_as_text(v) or None, header_fmt) for c, v in enumerate(row)}
+                cells[rag_c] = (_as_text(row[rag_c]) if rag_c < grid.width else rag_header, header_fmt)
+                cells[travel_c] = (_as_text(row[travel_c]) if travel_c < grid.width else travel_header, header_fmt)
                 if r == header_r:
-                    for i, name in enumerate(HELPERS):
-                        ws.write_string(r, helper_c + i, name, header_fmt)
+                    cells.update((helper_c + i, (name, header_fmt)) for i, name in enumerate(HELPERS))
+                ws.write_row(r, _in_order(cells), 30)
                 continue
             if sheet_row in section_rows:
-                ws.write_string(r, 0, _as_text(next(v for v in row if _as_text(v))), section_fmt)
-                for c in range(1, last_col + 1):
-                    ws.write_blank(r, c, None, section_fmt)
+                heading = _as_text(next(v for v in row if _as_text(v)))
+                ws.write_row(r, [(0, heading, section_fmt), *((c, None, section_fmt) for c in range(1, last_col + 1))])
                 continue
             ind = pi_rows.get(sheet_row)
             formats_row = grid.number_formats[r] if grid.number_formats is not None else None
-            row_flags = flags_by_row.get(sheet_row)
-            for c, value in enumerate(row):
-                if value is None and ind is None:
+            if ind is None:
+                cells = {}
+                for c, value in enumerate(row):
+                    if value is None:
+                        continue
+                    if r < header_r and c == 0 and value == sc.title:
+                        cells[c] = (_as_text(value), title_fmt)
+                        continue
+                    nf = formats_row[c] if formats_row is not None and isinstance(value, int | float) else None
+                    codes = flags_by_row[sheet_row].get(c, ()) if sheet_row in flags_by_row else ()
+                    cells[c] = (value, cell_format(False, nf, codes))
+                ws.write_row(r, _in_order(cells))
+                continue
+            row_flags = flags_by_row.get(sheet_row) or {}
+            cells = {}
+            for c, value in enumerate(row):  # the hot loop: 20 cells a row, 20,000 rows
+                if c in (rag_c, travel_c):
                     continue
-                if ind is not None and c in (rag_c, travel_c):
-                    continue
-                if r < header_r and c == 0 and value == sc.title:
-                    ws.write_string(r, c, _as_text(value), title_fmt)
-                    continue
-                nf = formats_row[c] if formats_row is not None and isinstance(value, int | float) else None
-                codes = row_flags.get(c, ()) if row_flags else ()
-                self._write_cell(ws, r, c, value, cell_format(ind is not None, nf, codes))
-            if ind is not None:
-                ws.set_row(r, _row_height(row, widths))
-                self._write_rating_cells(ws, r, ind, rag_c, travel_c, helper_c, border)
-                for address, found in self._notes_for_row(ind):
-                    row_no, col_no = split_address(address)
-                    ws.write_comment(row_no - 1, col_no - 1, "\n".join(f.message for f in found),
-                                     {"x_scale": 2, "y_scale": 1.5})
+                kind = value.__class__
+                nf = formats_row[c] if formats_row is not None and (kind is float or kind is int) else None
+                found = None if c in row_flags else pi_formats.get(nf)
+                cells[c] = (value, found or cell_format(True, nf, row_flags.get(c, ())))
+            cells.update(self._rating_cells(ind, rag_c, travel_c, helper_c, rating_formats))
+            ws.write_row(r, _in_order(cells), _row_height(row, widths))
 
+        self._notes(ws)
         first_pi = min((ind.row for ind in sc.indicators), default=sc.header_row + 1) - grid.sheet_row(0)
         last_pi = max((ind.row for ind in sc.indicators), default=sc.header_row + 1) - grid.sheet_row(0)
         self._conditional_formats(ws, first_pi, last_pi, rag_c, travel_c, helper_c, col)
@@ -222,33 +231,24 @@ class _ReturnWriter:
     def _col(self, letter: str) -> int:
         return column_index(letter) - self.grid.sheet_column(0)
 
-    def _write_cell(self, ws: Worksheet, r: int, c: int, value: Any, cell_format: Format | None) -> None:
-        if value is None:
-            ws.write_blank(r, c, None, cell_format)
-        elif isinstance(value, bool):
-            ws.write_boolean(r, c, value, cell_format)
-        elif isinstance(value, int | float):
-            ws.write_number(r, c, value, cell_format)
-        else:
-            ws.write_string(r, c, str(value), cell_format)
-
-    def _write_rating_cells(
-        self, ws: Worksheet, r: int, ind: Indicator, rag_c: int, travel_c: int, helper_c: int, border: dict[str, Any]
-    ) -> None:
+    def _rating_cells(
+        self, ind: Indicator, rag_c: int, travel_c: int, helper_c: int, formats: tuple[Format, Format]
+    ) -> dict[int, tuple[Any, Format | None]]:
+        """The recomputed RAG and arrow, and the hidden polarity and band cells the colour rules read."""
         result = self.results[ind.row]
-        cell_fmt = self.fmt(**border, align="center", bold=True)
         rating = result.rag.rating
-        self._write_cell(ws, r, rag_c, rating.value.capitalize() if rating else None, cell_fmt)
-        arrow_fmt = self.fmt(**border, align="center", font_size=14)
-        self._write_cell(ws, r, travel_c, self.a.glyph(result) or None, arrow_fmt)
+        cells: dict[int, tuple[Any, Format | None]] = {
+            rag_c: (rating.value.capitalize() if rating else None, formats[0]),
+            travel_c: (self.a.glyph(result) or None, formats[1]),
+            helper_c: (result.polarity or "", None),
+        }
         rules = self.a.settings.for_pi(ind.ref)
-        polarity = result.polarity
-        ws.write_string(r, helper_c, polarity or "")
-        bands = rag_bands(ind.target, polarity, rules, ind.benchmark(ind.target.benchmark))
+        bands = rag_bands(ind.target, result.polarity, rules, ind.benchmark(ind.target.benchmark))
         scale = self._scale(ind)
         if bands is not None and scale is not None and ind.target.unit == ind.unit:
             for i, bound in enumerate(_band_values(bands)):
-                ws.write_number(r, helper_c + 1 + i, bound * scale)
+                cells[helper_c + 1 + i] = (bound * scale, None)
+        return cells
 
     def _scale(self, ind: Indicator) -> float | None:
         """How the reporting-period cell stores the indicator's units (0.01 for 31% kept as 0.31)."""
@@ -267,11 +267,19 @@ class _ReturnWriter:
                 return 0.01
         return 1.0
 
-    def _notes_for_row(self, ind: Indicator) -> list[tuple[str, list[Finding]]]:
-        cells = [o.cell for o in (*ind.values.values(), ind.stat_neighbour, ind.national) if o.cell]
-        cells += [c for c in (ind.target.cell, ind.submitted_rag.cell, ind.submitted_arrow.cell) if c]
-        notes = [(c, self.findings_by_cell[c]) for c in dict.fromkeys(cells) if self.findings_by_cell.get(c)]
-        return notes
+    def _notes(self, ws: Worksheet) -> None:
+        """A note on every cell a finding names, saying what is wrong there.
+
+        Not-rated reasons are left out: most PIs have one, and they are in the Quarter on quarter
+        explanation and on the Data quality sheet.
+        """
+        origin_row, origin_col = self.grid.sheet_row(0), self.grid.sheet_column(0)
+        for address, found in self.findings_by_cell.items():
+            messages = [f.message for f in found if f.code is not Code.NOT_RATED]
+            if messages:
+                row, column = split_address(address)
+                ws.write_comment(row - origin_row, column - origin_col, "\n".join(messages),
+                                 {"x_scale": 2, "y_scale": 1.5})
 
     def _conditional_formats(
         self, ws: Worksheet, first: int, last: int, rag_c: int, travel_c: int, helper_c: int, col: dict[str, int]
@@ -333,11 +341,11 @@ class _ReturnWriter:
         ws.set_header(f"&C&\"Calibri,Bold\"{title}")
         ws.set_footer(f"&LReporting period: {period}&CPage &P of &N&R{_excel_escape(Path(self.sc.file or '').name)}")
 
-    def _key(self, ws: Worksheet, r: int) -> None:
+    def _key(self, ws: RowsWorksheet, r: int) -> None:
         g = self.a.settings.glyph
         tol = self.a.settings
         bold = self.fmt(bold=True)
-        ws.write_string(r, 0, "Key", bold)
+        ws.write_row(r, [(0, "Key", bold)])
         rows: list[tuple[str, str, dict[str, Any]]] = [
             ("Green", "Target met", {"bg_color": RAG_COLOURS["green"][0]}),
             ("Amber", f"Target missed by no more than the tolerance ({tol.tolerance:g}, {tol.tolerance_kind.value})",
@@ -353,12 +361,11 @@ class _ReturnWriter:
             ("stale", "Latest figure is older than the reporting period", FLAG_STYLES[Code.STALE]),
         ]
         for i, (label, meaning, style) in enumerate(rows, start=1):
-            ws.write_string(r + i, 0, label, self.fmt(**style, align="center", border=1))
-            ws.write_string(r + i, 1, meaning)
+            ws.write_row(r + i, [(0, label, self.fmt(**style, align="center", border=1)), (1, meaning, None)])
 
     # --- Quarter on quarter --------------------------------------------------------------
     def quarter_on_quarter_sheet(self) -> None:
-        ws = self.wb.add_worksheet(QOQ)
+        ws = self.wb.add_worksheet(QOQ, worksheet_class=RowsWorksheet)
         sc = self.sc
         cur = sc.reporting_period or ""
         prev = next((r.travel.previous_period for r in self.a.results if r.travel.previous_period), "Previous")
@@ -367,36 +374,38 @@ class _ReturnWriter:
         trend_c = len(headers)
         labels = sc.period_labels
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", text_wrap=True, valign="vcenter", border=1)
-        for c, h in enumerate(headers + [f"Trend data: {label}" for label in labels]):
-            ws.write_string(0, c, h, head)
+        ws.write_row(0, [(c, h, head) for c, h in enumerate(headers + [f"Trend data: {label}" for label in labels])])
         wrap = self.fmt(text_wrap=True, valign="top")
         top = self.fmt(valign="top")
+        change_fmt = {unit: self.fmt(num_format=nf, valign="top")
+                      for unit, nf in (("%", '+0.0" pts";-0.0" pts";0" pts"'), (None, "+#,##0.##;-#,##0.##;0"))}
+        percent_fmt = self.fmt(num_format="+0.0%;-0.0%;0.0%", valign="top")
+        arrow_fmt = self.fmt(align="center", valign="top", font_size=14)
+        rag_fmt = self.fmt(align="center", valign="top", bold=True)
         spark_cells: list[str] = []
         spark_ranges: list[str] = []
         for i, (ind, result) in enumerate(zip(sc.indicators, self.a.results, strict=True), start=1):
-            ws.write_string(i, 0, ind.ref, top)
-            ws.write_string(i, 1, ind.measure, wrap)
-            ws.write_string(i, 2, ind.section or "", top)
-            p_obs = ind.values.get(prev) if prev in ind.values else Observation()
-            c_obs = ind.values.get(cur, Observation())
-            self._write_obs(ws, i, 3, p_obs)
-            self._write_obs(ws, i, 4, c_obs)
             t = result.travel
+            cells: list[Cell] = [(0, ind.ref, top), (1, ind.measure, wrap), (2, ind.section or "", top)]
+            p_obs = ind.values.get(prev) if prev in ind.values else None
+            c_obs = ind.values.get(cur)
+            cells += self._obs_cell(3, p_obs)
+            cells += self._obs_cell(4, c_obs)
             if t.change is not None:
-                fmt = '+0.0" pts";-0.0" pts";0" pts"' if ind.unit == "%" else "+#,##0.##;-#,##0.##;0"
-                ws.write_number(i, 5, t.change, self.fmt(num_format=fmt, valign="top"))
+                cells.append((5, t.change, change_fmt["%" if ind.unit == "%" else None]))
             if t.percent_change is not None:
-                ws.write_number(i, 6, t.percent_change / 100, self.fmt(num_format="+0.0%;-0.0%;0.0%", valign="top"))
-            ws.write_string(i, 7, self.a.glyph(result), self.fmt(align="center", valign="top", font_size=14))
-            ws.write_string(i, 8, t.meaning.value if t.meaning else "not comparable" if t.direction is None else "",
-                            top)
-            ws.write_string(i, 9, result.rag.rating.value.capitalize() if result.rag.rating else "Not rated",
-                            self.fmt(align="center", valign="top", bold=True))
-            ws.write_string(i, 10, f"{result.rag.explanation}. {t.explanation}", wrap)
+                cells.append((6, t.percent_change / 100, percent_fmt))
+            cells += [
+                (7, self.a.glyph(result), arrow_fmt),
+                (8, t.meaning.value if t.meaning else "not comparable" if t.direction is None else "", top),
+                (9, result.rag.rating.value.capitalize() if result.rag.rating else "Not rated", rag_fmt),
+                (10, f"{result.rag.explanation}. {t.explanation}", wrap),
+            ]
             for j, label in enumerate(labels):
                 obs = ind.values[label]
                 if obs.is_numeric and obs.number is not None:
-                    ws.write_number(i, trend_c + j, obs.number)
+                    cells.append((trend_c + j, obs.number, None))
+            ws.write_row(i, cells)
             spark_cells.append(cell_address(i + 1, 12))
             first, last = cell_address(i + 1, trend_c + 1), cell_address(i + 1, trend_c + len(labels))
             spark_ranges.append(f"'{QOQ}'!{first}:{last}")
@@ -430,25 +439,25 @@ class _ReturnWriter:
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(0)
 
-    def _write_obs(self, ws: Worksheet, r: int, c: int, obs: Observation) -> None:
-        top = {"valign": "top"}
+    def _obs_cell(self, c: int, obs: Observation | None) -> list[Cell]:
+        """A value as a number in its unit's format, or its marker text in grey italics."""
+        if obs is None:
+            return []
         if obs.is_numeric and obs.number is not None:
+            whole = float(obs.number).is_integer()
             if obs.unit == "%":
-                fmt = "0%" if float(obs.number).is_integer() else "0.0%"
-                ws.write_number(r, c, obs.number / 100, self.fmt(num_format=fmt, **top))
-            else:
-                fmt = "#,##0" if float(obs.number).is_integer() else "#,##0.0##"
-                ws.write_number(r, c, obs.number, self.fmt(num_format=fmt, **top))
-        elif obs.raw:
-            ws.write_string(r, c, obs.raw, self.fmt(italic=True, font_color="#595959", **top))
+                return [(c, obs.number / 100, self.fmt(num_format="0%" if whole else "0.0%", valign="top"))]
+            return [(c, obs.number, self.fmt(num_format="#,##0" if whole else "#,##0.0##", valign="top"))]
+        if obs.raw:
+            return [(c, obs.raw, self.fmt(italic=True, font_color="#595959", valign="top"))]
+        return []
 
     # --- Exceptions ------------------------------------------------------------------------
     def exceptions_sheet(self) -> None:
-        ws = self.wb.add_worksheet(EXCEPTIONS)
+        ws = self.wb.add_worksheet(EXCEPTIONS, worksheet_class=RowsWorksheet)
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#9C0006", text_wrap=True, border=1)
         headers = ["PI", "Measure", "Section", "Lead officer", "Value", "Target", "RAG", "Explanation", "Comment"]
-        for c, h in enumerate(headers):
-            ws.write_string(0, c, h, head)
+        ws.write_row(0, [(c, h, head) for c, h in enumerate(headers)])
         wrap = self.fmt(text_wrap=True, valign="top")
         r = 0
         for ind, result in zip(self.sc.indicators, self.a.results, strict=True):
@@ -456,11 +465,11 @@ class _ReturnWriter:
                 continue
             r += 1
             obs = ind.values.get(result.rag.period or "", Observation())
-            for c, text in enumerate([ind.ref, ind.measure, ind.section or "", ind.lead or "", obs.display(),
-                                      ind.target.raw or "", "Red", result.rag.explanation, ind.comments or ""]):
-                ws.write_string(r, c, text, wrap)
+            texts = [ind.ref, ind.measure, ind.section or "", ind.lead or "", obs.display(), ind.target.raw or "",
+                     "Red", result.rag.explanation, ind.comments or ""]
+            ws.write_row(r, [(c, text, wrap) for c, text in enumerate(texts)])
         if r == 0:
-            ws.write_string(1, 0, "No PI is rated Red.")
+            ws.write_row(1, [(0, "No PI is rated Red.", None)])
         for c, w in enumerate([7, 45, 20, 18, 10, 10, 7, 45, 80]):
             ws.set_column(c, c, w)
         ws.freeze_panes(1, 0)
@@ -470,22 +479,20 @@ class _ReturnWriter:
 
     # --- Data quality ----------------------------------------------------------------------
     def data_quality_sheet(self) -> None:
-        ws = self.wb.add_worksheet(DATA_QUALITY)
+        ws = self.wb.add_worksheet(DATA_QUALITY, worksheet_class=RowsWorksheet)
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", border=1)
-        for c, h in enumerate(["Code", "Severity", "PI", "Cell", "Message"]):
-            ws.write_string(0, c, h, head)
+        ws.write_row(0, [(c, h, head) for c, h in enumerate(["Code", "Severity", "PI", "Cell", "Message"])])
         link = self.fmt(font_color="#0563C1", underline=1)
         wrap = self.fmt(text_wrap=True, valign="top")
         for r, f in enumerate(self.a.findings, start=1):
-            ws.write_string(r, 0, f.code.value)
-            ws.write_string(r, 1, f.severity.value)
-            ws.write_string(r, 2, f.ref or "")
+            cells: list[Cell] = [(0, f.code.value, None), (1, f.severity.value, None), (2, f.ref or "", None)]
             if f.cell:
-                ws.write_url(r, 3, f"internal:'{SCORECARD}'!{f.cell}", link, f.cell,
-                             f"Go to {f.cell} on the {SCORECARD} sheet")
-            ws.write_string(r, 4, f.message, wrap)
+                cells.append((3, f.cell, link))
+                ws.link(r, 3, f"internal:'{SCORECARD}'!{f.cell}", f.cell, f"Go to {f.cell} on the {SCORECARD} sheet")
+            cells.append((4, f.message, wrap))
+            ws.write_row(r, cells)
         if not self.a.findings:
-            ws.write_string(1, 0, "No findings.")
+            ws.write_row(1, [(0, "No findings.", None)])
         ws.set_column(0, 0, 24)
         ws.set_column(1, 3, 9)
         ws.set_column(4, 4, 100)
@@ -557,6 +564,10 @@ def _row_height(row: list[Any], widths: dict[int, float]) -> float:
         if isinstance(value, str) and c in widths:  # numbers never wrap
             lines = max(lines, -(-len(value) // max(int(widths[c] * 1.8), 1)))
     return min(14.5 * lines + 2, 409.0)
+
+
+def _in_order(cells: dict[int, tuple[Any, Format | None]]) -> list[Cell]:
+    return [(c, value, cell_format) for c, (value, cell_format) in sorted(cells.items())]
 
 
 def _as_text(value: Any) -> str:

@@ -1,0 +1,107 @@
+"""The bulk row writer behind the return's big sheets: what it writes reads back exactly, hostile text included."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from xlscorecard.xlsx_rows import MAX_STRING, RowsWorksheet
+
+HOSTILE = [
+    "<r><t>rich?</t></r>",  # XlsxWriter's constant-memory writer passes this through as raw XML
+    "a & b < c > d",
+    "bell\x07 and tab\t",
+    "_x0041_ stays as typed",
+    "  leading and trailing  ",
+    "=HYPERLINK(\"http://x\")",
+    "+1",
+    "@SUM(A1)",
+    "line one\nline two",
+    "émoji 🡅 ↑",
+]
+
+
+def _book(tmp_path: Path) -> tuple[xlsxwriter.Workbook, RowsWorksheet, Path]:
+    path = tmp_path / "rows.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("S", worksheet_class=RowsWorksheet)
+    assert isinstance(ws, RowsWorksheet)
+    return wb, ws, path
+
+
+def test_text_reads_back_as_xlsxwriters_own_cells_and_never_as_a_formula(tmp_path: Path) -> None:
+    """Oracle: the same text written by XlsxWriter's `write_string` (Excel's _xHHHH_ escapes included)."""
+    wb, ws, path = _book(tmp_path)
+    for r, text in enumerate(HOSTILE):
+        ws.write_row(r, [(0, text, None)])
+    wb.close()
+    oracle_path = tmp_path / "oracle.xlsx"
+    with xlsxwriter.Workbook(str(oracle_path), {"constant_memory": True}) as oracle:
+        plain = oracle.add_worksheet("S")
+        for r, text in enumerate(HOSTILE[1:], start=1):  # not the "<r>" text: XlsxWriter would break the file
+            plain.write_string(r, 0, text)
+    ours, theirs = openpyxl.load_workbook(path)["S"], openpyxl.load_workbook(oracle_path)["S"]
+    assert ours["A1"].value == HOSTILE[0]
+    for r in range(2, len(HOSTILE) + 1):
+        assert ours.cell(r, 1).value == theirs.cell(r, 1).value
+        assert ours.cell(r, 1).data_type == "s"
+    assert [ours.cell(r, 1).value for r in (2, 5, 6, 7, 8, 9, 10)] == [HOSTILE[i] for i in (1, 4, 5, 6, 7, 8, 9)]
+
+
+def test_numbers_booleans_blanks_and_non_finite_values(tmp_path: Path) -> None:
+    wb, ws, path = _book(tmp_path)
+    fill = wb.add_format({"bg_color": "#FFC7CE", "num_format": "0.0%"})
+    ws.write_row(0, [(0, 0.1 + 0.2, None), (1, 12, fill), (2, True, None), (3, None, fill), (4, -1.5e-300, None)])
+    ws.write_row(2, [(0, math.nan, None), (1, math.inf, None)])
+    wb.close()
+    sheet = openpyxl.load_workbook(path)["S"]
+    assert sheet["A1"].value == 0.1 + 0.2  # full precision
+    assert sheet["B1"].value == 12 and sheet["B1"].number_format == "0.0%"
+    assert sheet["C1"].value is True
+    assert sheet["D1"].value is None and sheet["D1"].fill.fgColor.rgb.endswith("FFC7CE")
+    assert sheet["E1"].value == -1.5e-300
+    assert sheet["A3"].value == sheet["B3"].value == "#NUM!" and sheet["A3"].data_type == "e"
+    assert sheet.max_row == 3 and sheet.max_column == 5
+
+
+def test_over_long_text_is_cut_to_excels_limit(tmp_path: Path) -> None:
+    wb, ws, path = _book(tmp_path)
+    ws.write_row(0, [(0, "x" * (MAX_STRING + 100), None), (1, "🡅" * MAX_STRING, None)])
+    wb.close()
+    sheet = openpyxl.load_workbook(path)["S"]
+    assert len(sheet["A1"].value) == MAX_STRING
+    assert len(sheet["B1"].value.encode("utf-16-le")) // 2 <= MAX_STRING  # counted in UTF-16 units, as Excel does
+
+
+def test_row_heights_links_and_notes_sit_on_the_written_cells(tmp_path: Path) -> None:
+    wb, ws, path = _book(tmp_path)
+    ws.write_row(1, [(1, "B2", None)], height=45)
+    ws.write_row(3, [(0, "go", None)])
+    ws.link(3, 0, "internal:'S'!B2", "go", "Go to B2")
+    ws.write_comment(1, 1, "a note")
+    wb.close()
+    sheet = openpyxl.load_workbook(path)["S"]
+    assert sheet.row_dimensions[2].height == 45
+    assert sheet["A4"].hyperlink.location == "'S'!B2"
+    assert sheet["A4"].value == "go"
+    assert sheet["B2"].comment.text == "a note"
+
+
+def test_rows_out_of_order_are_refused(tmp_path: Path) -> None:
+    wb, ws, _ = _book(tmp_path)
+    ws.write_row(4, [(0, "five", None)])
+    with pytest.raises(ValueError, match="increasing order"):
+        ws.write_row(2, [(0, "three", None)])
+    wb.close()
+
+
+def test_cells_written_both_ways_are_refused_not_lost(tmp_path: Path) -> None:
+    wb, ws, _ = _book(tmp_path)
+    ws.write_row(0, [(0, "bulk", None)])
+    ws.write_string(5, 0, "per cell")
+    with pytest.raises(RuntimeError, match="both"):
+        wb.close()

@@ -1,0 +1,171 @@
+"""An XlsxWriter worksheet that takes a whole row of cells per call (the return writer's bulk path).
+
+XlsxWriter spends about 14 µs on every cell: `write_*()` checks and stores a cell object, and its
+XML writer then formats each attribute separately. A 20,000-PI return has some 800,000 cells, so
+that alone is about 12 s. `RowsWorksheet.write_row()` formats a row's XML in one pass into a
+temporary file, and the sheet data is copied from it when the workbook closes. Everything that
+is not a cell value (formats, notes, links, conditional formats, sparklines, print set-up) still
+goes through XlsxWriter's public API, on the same worksheet object.
+
+The XML is what XlsxWriter writes in its constant-memory mode (in-line strings), with three
+differences: numbers keep every digit (the shortest text that reads back as the same float, where
+XlsxWriter rounds to 16 significant digits); every string is escaped (XlsxWriter passes text shaped
+like "<r>...</r>" through unescaped as rich text, which a hostile cell could use to break the file);
+and numbers that are not finite become #NUM! error values without a formula.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import tempfile
+from collections.abc import Iterable
+from typing import IO, Any
+
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+
+SPOOL_BYTES = 4 << 20  # row XML kept in memory up to this size per sheet
+MAX_STRING = 32767  # Excel's limit, in UTF-16 code units
+_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
+_ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+
+Cell = tuple[int, Any, Format | None]  # (column, value, format); value None = a formatted blank
+
+
+def escape_text(text: str) -> str:
+    """Text as cell XML data: & < > escaped, control characters as Excel's _xHHHH_ escapes."""
+    if not _NEEDS_ESCAPE.search(text):
+        return text
+    text = _ESCAPED_ESCAPE.sub(r"_x005F\1", text)  # a literal "_x0041_" must not read as "A"
+    text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _utf16_truncate(text: str, limit: int) -> str:
+    if len(text) <= limit // 2 or len(text.encode("utf-16-le")) // 2 <= limit:
+        return text
+    out, units = [], 0
+    for ch in text:
+        units += 2 if ord(ch) > 0xFFFF else 1
+        if units > limit:
+            break
+        out.append(ch)
+    return "".join(out)
+
+
+class RowsWorksheet(Worksheet):
+    """A worksheet whose cells are written a row at a time with `write_row`, in increasing row order.
+
+    Do not mix in XlsxWriter's own `write_*()` cell methods on the same sheet: those cells would be
+    lost, so closing the workbook refuses.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rows: IO[str] | None = None
+        self._last_row = -1
+        self._letters: list[str] = []  # column letters by index
+        self._xf: dict[Format, str] = {}  # format -> ' s="n"' (formats hash by identity)
+
+    def _rows_file(self) -> IO[str]:
+        if self._rows is None:  # in memory while small, then on disk: memory stays flat on a big sheet
+            self._rows = tempfile.SpooledTemporaryFile(  # noqa: SIM115
+                SPOOL_BYTES, "w+", encoding="utf-8", dir=self.tmpdir or None
+            )
+        return self._rows  # type: ignore[return-value]
+
+    def _style(self, cell_format: Format) -> str:
+        index = cell_format._get_xf_index()  # registers the format with the workbook, as write_*() does
+        found = self._xf[cell_format] = f' s="{index}"' if index else ""
+        return found
+
+    def _grow(self, c: int) -> None:
+        letters = self._letters
+        while len(letters) <= c:
+            letters.append(xl_col_to_name(len(letters)))
+
+    def write_row(self, row: int, cells: Iterable[Cell], height: float | None = None) -> None:
+        """Write one row's cells (column order, no repeats): None a blank, bool, number or text."""
+        if row <= self._last_row:
+            raise ValueError(f"rows must be written in increasing order: {row + 1} after {self._last_row + 1}")
+        n = str(row + 1)
+        letters, styles = self._letters, self._xf
+        parts: list[str] = []
+        append = parts.append
+        first = last = -1
+        for c, value, cell_format in cells:  # the inner loop of every big sheet: keep it lean
+            if first < 0:
+                first = c
+            last = c
+            if c >= len(letters):
+                self._grow(c)
+            if cell_format is None:
+                s = ""
+            else:
+                s = styles.get(cell_format)
+                if s is None:
+                    s = self._style(cell_format)
+            kind = value.__class__
+            if kind is str:
+                if len(value) > MAX_STRING // 2:
+                    value = _utf16_truncate(value, MAX_STRING)
+                if _NEEDS_ESCAPE.search(value):
+                    value = escape_text(value)
+                if value[:1].isspace() or value[-1:].isspace():
+                    append(f'<c r="{letters[c]}{n}"{s} t="inlineStr"><is><t xml:space="preserve">{value}</t></is></c>')
+                else:
+                    append(f'<c r="{letters[c]}{n}"{s} t="inlineStr"><is><t>{value}</t></is></c>')
+            elif kind is float or kind is int:
+                if value - value == 0:  # finite (inf - inf and nan - nan are nan)
+                    append(f'<c r="{letters[c]}{n}"{s}><v>{value!r}</v></c>')  # shortest exact form
+                else:
+                    append(f'<c r="{letters[c]}{n}"{s} t="e"><v>#NUM!</v></c>')
+            elif value is None:
+                if s:
+                    append(f'<c r="{letters[c]}{n}"{s}/>')
+            elif kind is bool:
+                append(f'<c r="{letters[c]}{n}"{s} t="b"><v>{int(value)}</v></c>')
+            elif isinstance(value, int | float):
+                if math.isfinite(value):
+                    append(f'<c r="{letters[c]}{n}"{s}><v>{float(value)!r}</v></c>')
+                else:
+                    append(f'<c r="{letters[c]}{n}"{s} t="e"><v>#NUM!</v></c>')
+            else:
+                append(f'<c r="{letters[c]}{n}"{s} t="inlineStr"><is><t>{escape_text(str(value))}</t></is></c>')
+        if first < 0 and height is None:
+            return
+        self._last_row = row
+        row_attrs = f'<row r="{n}"'
+        if height is not None:
+            self.set_row(row, height)  # XlsxWriter sizes notes and drawings by it
+            pixels = self.row_info[row].height
+            row_attrs += f' ht="{pixels * 0.75:.16g}" customHeight="1"'
+        if first >= 0:
+            self._check_dimensions(row, first)
+            self._check_dimensions(row, last)
+        self._rows_file().write(row_attrs + ">" + "".join(parts) + "</row>")
+
+    def link(self, row: int, col: int, url: str, text: str, tip: str | None = None) -> None:
+        """Make a cell written by `write_row` a hyperlink ("internal:'Sheet'!B7" for a cell in the workbook)."""
+        self.ignore_write_string = True  # XlsxWriter's switch: record the link, leave the cell text to us
+        try:
+            self.write_url(row, col, url, None, text, tip)
+        finally:
+            self.ignore_write_string = False
+
+    def _write_sheet_data(self) -> None:
+        if self._rows is None:
+            super()._write_sheet_data()
+            return
+        if any(self.table.values()):
+            raise RuntimeError(f"sheet {self.name!r}: cells were written both by write_row and by write_*()")
+        self._xml_start_tag("sheetData")
+        self._rows.seek(0)
+        shutil.copyfileobj(self._rows, self.fh, 1 << 20)
+        self._rows.close()
+        self._rows = None
+        self._xml_end_tag("sheetData")
