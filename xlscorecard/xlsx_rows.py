@@ -27,7 +27,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-SPOOL_BYTES = 4 << 20  # row XML kept in memory up to this size per sheet
+SPOOL_BYTES = 1 << 20  # row XML kept in memory up to this size per sheet
 MAX_STRING = 32767  # Excel's limit, in UTF-16 code units
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f\ufffe\uffff]|_x[0-9a-fA-F]{4}_")
 _ESCAPED_ESCAPE = re.compile(r"(_x[0-9a-fA-F]{4}_)")
