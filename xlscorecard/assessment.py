@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-
-from pydantic import BaseModel, ConfigDict
+from dataclasses import dataclass
 
 from xlscorecard.findings import Code, Finding, finding
 from xlscorecard.periods import Period, previous_quarter
 from xlscorecard.rag import RagResult, Rating, not_rated, parse_submitted_rag, rate_value
+from xlscorecard.records import Record
 from xlscorecard.scorecard import Indicator, Scorecard
 from xlscorecard.settings import Settings
 from xlscorecard.targets import Polarity, TargetKind
@@ -17,8 +17,9 @@ from xlscorecard.travel import TravelResult, direction_of_travel, parse_arrow
 from xlscorecard.values import Observation, Status, format_number
 
 
-class IndicatorAssessment(BaseModel):
-    model_config = ConfigDict(frozen=True)
+@dataclass(slots=True)
+class IndicatorAssessment(Record):
+    """One indicator's RAG, arrow and benchmark comparisons (treat as immutable)."""
 
     ref: str
     row: int
@@ -28,10 +29,9 @@ class IndicatorAssessment(BaseModel):
     polarity: Polarity | None = None  # the polarity used: forced by the rules, stated, or implied by the target
 
 
-class Assessment(BaseModel):
-    """The scorecard with a RAG and travel result per indicator and every finding."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(slots=True)
+class Assessment(Record):
+    """The scorecard with a RAG and travel result per indicator and every finding (treat as immutable)."""
 
     scorecard: Scorecard
     settings: Settings

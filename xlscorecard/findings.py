@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from xlscorecard.records import Record
 
 
 class Severity(StrEnum):
@@ -57,10 +58,9 @@ SEVERITY: dict[Code, Severity] = {
 }
 
 
-class Finding(BaseModel):
-    """One thing an analyst should look at, with the cell it concerns."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
+class Finding(Record):
+    """One thing an analyst should look at, with the cell it concerns (treat as immutable)."""
 
     code: Code
     severity: Severity

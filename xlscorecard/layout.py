@@ -9,6 +9,7 @@ from xlscorecard.errors import WorkbookError
 from xlscorecard.findings import Code, Finding, finding
 from xlscorecard.grid import CellValue, Grid, column_letter
 from xlscorecard.periods import Period, PeriodKind, order_periods, parse_period
+from xlscorecard.records import gc_paused
 from xlscorecard.scorecard import Indicator, Scorecard, Section
 from xlscorecard.targets import Target, TargetKind, parse_polarity, parse_target
 from xlscorecard.values import Observation, Status, parse_value, tidy_number
@@ -95,11 +96,14 @@ def _header_from_row(r: int, row: list[CellValue]) -> Header | None:
     return None
 
 
+_NUMBER_TYPES = (int, float)
+
+
 def _is_repeat_header(header: Header, row: list[CellValue]) -> bool:
     """A header printed again (at each page) is recognised and skipped."""
     # Cheap test first: a header row is all text, and its name column holds a column name.
     name_col = header.roles.get("measure", header.roles.get("ref"))
-    if any(isinstance(v, int | float) for v in row) or (
+    if any(isinstance(v, _NUMBER_TYPES) for v in row) or (
         name_col is not None and name_col < len(row) and _role_of(row[name_col]) is None
     ):
         return False
@@ -129,6 +133,11 @@ def _ref_text(value: CellValue, number_format: str | None) -> str | None:
 
 def read_scorecard(grid: Grid, period: str | None = None, file: str | None = None) -> Scorecard:
     """Parse a Grid into a Scorecard; raises WorkbookError when no scorecard header is found."""
+    with gc_paused():
+        return _read_scorecard(grid, period, file)
+
+
+def _read_scorecard(grid: Grid, period: str | None, file: str | None) -> Scorecard:
     header = find_header(grid)
     if header is None:
         raise WorkbookError(
@@ -174,8 +183,15 @@ def _title(grid: Grid, header: Header) -> str | None:
     return None
 
 
+_NO_ROW: tuple[CellValue, ...] = ()
+
+
 class _Builder:
-    """Walks the rows under the header, collecting sections, indicators and parse findings."""
+    """Walks the rows under the header, collecting sections, indicators and parse findings.
+
+    A sheet can hold tens of thousands of PI rows, so each row is read straight from the grid's
+    row lists: every column's letters are worked out once, each row's number once.
+    """
 
     def __init__(self, grid: Grid, header: Header, periods: list[Period], period_col: dict[str, int]):
         self.grid = grid
@@ -190,23 +206,46 @@ class _Builder:
         self._section: str | None = None
         self._pis_since_heading = True
         self._seen_refs: dict[str, int] = {}
+        roles = header.roles
+        self._decoration = {roles.get(role) for role in ("rag", "travel", "comments")}
+        # Every column the rows are read at, and its letters (as grid.address gives them).
+        self._letters = {c: column_letter(grid.sheet_column(c)) for c in self.columns}
+        self._span = (max(self.columns) + 1) if self.columns else 0
+        self._period_cols = [(p.label, period_col[p.label]) for p in periods]
+        self._role = {role: roles.get(role) for role in (*ROLE_PATTERNS, *TEXT_ROLES)}
+        self._text_roles = [(role, c) for role in TEXT_ROLES if (c := roles.get(role)) is not None]
+        self._others = list(header.others.items())
+        self._formats_known = grid.number_formats is not None
 
-    def cell(self, r: int, role: str) -> tuple[CellValue, str | None, str]:
-        c = self.header.roles.get(role)
-        if c is None:
-            return None, None, ""
-        return self.grid.value(r, c), self.grid.number_format(r, c), self.grid.address(r, c)
+    def _row(self, r: int) -> tuple[list[CellValue], list[str | None] | tuple[None, ...]]:
+        """Row r's values and number formats, at least as wide as the columns read."""
+        span = self._span
+        values = self.grid.values[r]
+        if len(values) < span:
+            values = [*values, *([None] * (span - len(values)))]
+        formats = self.grid.number_formats
+        fmts: list[str | None] | tuple[None, ...]
+        if formats is None or r >= len(formats):
+            fmts = (None,) * span
+        else:
+            fmts = formats[r]
+            if len(fmts) < span:
+                fmts = [*fmts, *([None] * (span - len(fmts)))]
+        return values, fmts
 
     def add_row(self, r: int) -> None:
         row = self.grid.values[r]
-        filled = [c for c in self.columns if c < len(row) and _text(row[c]) is not None]
+        n = len(row)
+        filled = [
+            c for c in self.columns if c < n and (v := row[c]) is not None and (v.__class__ is not str or v.strip())
+        ]
         if not filled:
             return
         if _is_repeat_header(self.header, row):
             return
-        first_text = _text(row[self.first]) if self.first < len(row) else None
+        first_text = _text(row[self.first]) if self.first < n else None
         # A heading holds only its title; a stray arrow, RAG or note beside it does not make a PI.
-        decoration = {self.header.roles.get(role) for role in ("rag", "travel", "comments")}
+        decoration = self._decoration
         content = [c for c in filled if c not in decoration]
         if content == [self.first] and first_text and not _REF_LIKE.match(first_text):
             parent = self._section if not self._pis_since_heading else None
@@ -218,10 +257,21 @@ class _Builder:
 
     def _add_indicator(self, r: int) -> None:
         grid, sheet = self.grid, self.grid.sheet
+        row, fmts = self._row(r)
+        letters = self._letters
+        role = self._role
         row_no = grid.sheet_row(r)
-        ref_value, ref_format, ref_cell = self.cell(r, "ref")
+        digits = str(row_no)
+
+        def at(c: int | None) -> tuple[CellValue, str | None, str]:
+            if c is None:
+                return None, None, ""
+            return row[c], fmts[c], letters[c] + digits
+
+        ref_value, ref_format, ref_cell = at(role["ref"])
         ref = _ref_text(ref_value, ref_format) or f"row {row_no}"
-        measure = _text(self.cell(r, "measure")[0]) or ""
+        c = role["measure"]
+        measure = (_text(row[c]) if c is not None else None) or ""
         self._pis_since_heading = True
         if ref in self._seen_refs:
             self.findings.append(
@@ -236,28 +286,25 @@ class _Builder:
         else:
             self._seen_refs[ref] = row_no
 
-        values = {
-            label: parse_value(grid.value(r, c), grid.number_format(r, c), grid.address(r, c))
-            for label, c in ((p.label, self.period_col[p.label]) for p in self.periods)
-        }
-        target_value, target_format, target_cell = self.cell(r, "target")
+        values = {label: parse_value(row[c], fmts[c], letters[c] + digits) for label, c in self._period_cols}
+        target_value, target_format, target_cell = at(role["target"])
         target = parse_target(target_value, target_format, target_cell or None)
-        polarity_value = self.cell(r, "polarity")[0]
+        polarity_value, _, polarity_cell = at(role["polarity"])
         polarity, understood = parse_polarity(polarity_value)
         if not understood:
             self.findings.append(
                 finding(
                     Code.UNPARSED_POLARITY,
                     sheet,
-                    self.cell(r, "polarity")[2],
+                    polarity_cell,
                     ref,
                     f"polarity '{polarity_value}' is not understood (use 'High is good' or 'Low is good')",
                 )
             )
-        sn = parse_value(*self.cell(r, "stat_neighbour"))
-        national = parse_value(*self.cell(r, "national"))
+        sn = parse_value(*at(role["stat_neighbour"]))
+        national = parse_value(*at(role["national"]))
         unit, values, sn, national, target = infer_units(
-            measure, values, sn, national, target, formats_known=grid.number_formats is not None
+            measure, values, sn, national, target, formats_known=self._formats_known
         )
         if target.kind is TargetKind.UNPARSED:
             self.findings.append(
@@ -269,19 +316,21 @@ class _Builder:
                     f"target '{target.raw}' is not a value, bound, range or benchmark",
                 )
             )
-        extra = {name: text for c, name in self.header.others.items() if (text := _text(grid.value(r, c))) is not None}
-        for role in TEXT_ROLES:
-            value, _, address = self.cell(r, role)
-            self._check_formula(value, address, ref, role)
-        for c, name in self.header.others.items():
-            self._check_formula(grid.value(r, c), grid.address(r, c), ref, name)
+        extra = {name: text for c, name in self._others if (text := _text(row[c])) is not None}
+        for name, c in self._text_roles:
+            if _formula_like(row[c]):
+                self._formula_finding(row[c], letters[c] + digits, ref, name)  # type: ignore[arg-type]
+        for c, name in self._others:
+            if _formula_like(row[c]):
+                self._formula_finding(row[c], letters[c] + digits, ref, name)  # type: ignore[arg-type]
+        lead, comments = role["lead"], role["comments"]
         self.indicators.append(
             Indicator(
                 ref=ref,
                 measure=measure,
                 section=self._section,
                 row=row_no,
-                lead=_text(self.cell(r, "lead")[0]),
+                lead=_text(row[lead]) if lead is not None else None,
                 polarity=polarity,
                 polarity_raw=_text(polarity_value),
                 unit=unit,
@@ -289,25 +338,33 @@ class _Builder:
                 values=values,
                 stat_neighbour=sn,
                 national=national,
-                submitted_rag=parse_value(*self.cell(r, "rag")),
-                submitted_arrow=parse_value(*self.cell(r, "travel")),
-                comments=_text(self.cell(r, "comments")[0]),
+                submitted_rag=parse_value(*at(role["rag"])),
+                submitted_arrow=parse_value(*at(role["travel"])),
+                comments=_text(row[comments]) if comments is not None else None,
                 extra=extra,
             )
         )
 
-    def _check_formula(self, value: CellValue, address: str, ref: str, field_name: str) -> None:
-        if isinstance(value, str) and len(value.strip()) > 1 and value.strip().startswith(_FORMULA_START):
-            self.findings.append(
-                finding(
-                    Code.LOOKS_LIKE_FORMULA,
-                    self.grid.sheet,
-                    address,
-                    ref,
-                    f"{field_name} text starts with '{value.strip()[0]}' and would run as a formula "
-                    "if pasted into Excel; it is kept as text",
-                )
+    def _formula_finding(self, value: str, address: str, ref: str, field_name: str) -> None:
+        text = value.strip()
+        self.findings.append(
+            finding(
+                Code.LOOKS_LIKE_FORMULA,
+                self.grid.sheet,
+                address,
+                ref,
+                f"{field_name} text starts with '{text[0]}' and would run as a formula "
+                "if pasted into Excel; it is kept as text",
             )
+        )
+
+
+def _formula_like(value: CellValue) -> bool:
+    """Text that would run as a formula if pasted into Excel ("=SUM(A1)", " -5 days")."""
+    if not isinstance(value, str) or not value or not (value[0] in "=+-@" or value[0].isspace()):
+        return False  # the cheap test first: a sign, or white space before one, comes first
+    text = value.strip()
+    return len(text) > 1 and text.startswith(_FORMULA_START)
 
 
 _PERCENT_MEASURE = re.compile(r"^\s*(?:%|percent(?:age)?\b|proportion\b)|\(%\)|\bpercentage of\b", re.I)
@@ -327,11 +384,16 @@ def infer_units(
     Without number formats (the live-Excel path), a percentage indicator whose bare numbers all
     lie within 0..1 holds fractions (Excel stores 31% as 0.31): those are scaled to percent.
     """
-    explicit_values = any(o.unit == "%" for o in values.values())
-    explicit_other = "%" in (stat_neighbour.unit, national.unit, target.unit)
-    is_percent = bool(
-        _PERCENT_MEASURE.search(measure) or explicit_values or (explicit_other and not _COUNT_MEASURE.search(measure))
-    )
+    # Said by the measure's name, else by a value in %, else by another figure in % (not for counts).
+    is_percent = _PERCENT_MEASURE.search(measure) is not None
+    if not is_percent:
+        for o in values.values():
+            if o.unit == "%":
+                is_percent = True
+                break
+        else:
+            explicit_other = "%" in (stat_neighbour.unit, national.unit, target.unit)
+            is_percent = explicit_other and not _COUNT_MEASURE.search(measure)
     if not is_percent:
         return None, values, stat_neighbour, national, target
 
@@ -399,15 +461,22 @@ def _reporting_period(
     return quarters[-1].label if quarters else (periods[-1].label if periods else None)
 
 
+_CELL_FINDING_STATUSES = frozenset({Status.SUPPRESSED, Status.EXCEL_ERROR, Status.UNPARSED})
+
+
 def _value_findings(
     sheet: str, indicators: list[Indicator], periods: list[Period], reporting: str | None
 ) -> list[Finding]:
     """Findings about individual value cells: missing, suppressed, errors, unreadable text."""
     out: list[Finding] = []
+    labels = [p.label for p in periods]
     for ind in indicators:
-        cells = [(label, ind.values[label]) for label in (p.label for p in periods)]
+        values = ind.values
+        cells = [(label, values[label]) for label in labels]
         cells += [("statistical neighbour average", ind.stat_neighbour), ("national average", ind.national)]
         for label, obs in cells:
+            if obs.status not in _CELL_FINDING_STATUSES:
+                continue
             if obs.status is Status.SUPPRESSED:
                 out.append(
                     finding(Code.SUPPRESSED, sheet, obs.cell, ind.ref, f"{label} value is suppressed ('{obs.raw}')")

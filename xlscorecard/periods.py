@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from xlscorecard.records import Record
 
 
 class PeriodKind(StrEnum):
@@ -21,10 +22,9 @@ _YEAR_END = re.compile(
 )
 
 
-class Period(BaseModel):
-    """A period column: as labelled in the workbook, with what it means."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
+class Period(Record):
+    """A period column: as labelled in the workbook, with what it means (treat as immutable)."""
 
     label: str
     kind: PeriodKind

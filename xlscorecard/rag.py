@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
+from xlscorecard.records import Record
 from xlscorecard.settings import Settings, ToleranceKind
 from xlscorecard.targets import Polarity, Target, TargetKind
 from xlscorecard.values import Observation, Status, format_number
@@ -20,10 +20,9 @@ class Rating(StrEnum):
 _WORSENESS = {Rating.GREEN: 0, Rating.AMBER: 1, Rating.RED: 2}
 
 
-class RagResult(BaseModel):
-    """A rating (or None: not rated) with the period rated and a one-line explanation."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
+class RagResult(Record):
+    """A rating (or None: not rated) with the period rated and a one-line explanation (immutable)."""
 
     rating: Rating | None
     period: str | None
@@ -182,10 +181,9 @@ def _result(
 NO_LIMIT = 1e307  # Excel's largest comfortable number stands in for infinity in formulas
 
 
-class RagBands(BaseModel):
+@dataclass(slots=True, unsafe_hash=True)
+class RagBands(Record):
     """Value ranges that are Green and Amber (anything else numeric is Red), for formulas in Excel."""
-
-    model_config = ConfigDict(frozen=True)
 
     green_low: float
     green_high: float

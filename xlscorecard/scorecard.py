@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from xlscorecard.findings import Finding
 from xlscorecard.periods import Period
+from xlscorecard.records import Record
 from xlscorecard.targets import Benchmark, Polarity, Target
 from xlscorecard.values import Observation
 
@@ -15,20 +15,18 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-class Section(BaseModel):
-    """A heading row; `parent` is the heading just above when no PI came between them."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
+class Section(Record):
+    """A heading row; `parent` is the heading just above when no PI came between them (immutable)."""
 
     title: str
     row: int
     parent: str | None = None
 
 
-class Indicator(BaseModel):
-    """One performance indicator row."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(slots=True)
+class Indicator(Record):
+    """One performance indicator row (treat as immutable)."""
 
     ref: str
     measure: str
@@ -38,14 +36,14 @@ class Indicator(BaseModel):
     polarity: Polarity | None = None
     polarity_raw: str | None = None
     unit: str | None = None  # "%" when the indicator is a percentage
-    target: Target = Field(default_factory=Target)
-    values: dict[str, Observation] = Field(default_factory=dict)  # period label -> value
-    stat_neighbour: Observation = Field(default_factory=Observation)
-    national: Observation = Field(default_factory=Observation)
-    submitted_rag: Observation = Field(default_factory=Observation)
-    submitted_arrow: Observation = Field(default_factory=Observation)
+    target: Target = field(default_factory=Target)
+    values: dict[str, Observation] = field(default_factory=dict)  # period label -> value
+    stat_neighbour: Observation = field(default_factory=Observation)
+    national: Observation = field(default_factory=Observation)
+    submitted_rag: Observation = field(default_factory=Observation)
+    submitted_arrow: Observation = field(default_factory=Observation)
     comments: str | None = None
-    extra: dict[str, str] = Field(default_factory=dict)  # other columns, by header
+    extra: dict[str, str] = field(default_factory=dict)  # other columns, by header
 
     def benchmark(self, which: Benchmark | None) -> Observation | None:
         """The national or statistical neighbour figure a benchmark target refers to."""
@@ -56,10 +54,9 @@ class Indicator(BaseModel):
         return None
 
 
-class Scorecard(BaseModel):
-    """A parsed scorecard sheet: everything the rules need, each part with its cell."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(slots=True, kw_only=True)
+class Scorecard(Record):
+    """A parsed scorecard sheet: everything the rules need, each part with its cell (treat as immutable)."""
 
     file: str | None = None
     sheet: str
@@ -71,9 +68,9 @@ class Scorecard(BaseModel):
     reporting_period: str | None
     sections: list[Section]
     indicators: list[Indicator]
-    findings: list[Finding] = Field(default_factory=list)  # parse-level findings
+    findings: list[Finding] = field(default_factory=list)  # parse-level findings
     formats_known: bool = True
-    _by_label: dict[str, Period] | None = PrivateAttr(default=None)
+    _by_label: dict[str, Period] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def period_labels(self) -> list[str]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
-
+from xlscorecard.records import Record
 from xlscorecard.values import _NUM, parse_value, to_number
 
 Polarity = Literal["high", "low"]
@@ -27,10 +27,9 @@ class Benchmark(StrEnum):
     STAT_NEIGHBOUR = "stat_neighbour"
 
 
-class Target(BaseModel):
-    """A parsed target cell."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
+class Target(Record):
+    """A parsed target cell (treat as immutable)."""
 
     raw: str | None = None
     kind: TargetKind | None = None  # None: no target

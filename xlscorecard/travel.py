@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
+from xlscorecard.records import Record
 from xlscorecard.targets import Polarity
 from xlscorecard.values import Observation, format_number
 
@@ -22,10 +22,9 @@ class Meaning(StrEnum):
     SAME = "same"
 
 
-class TravelResult(BaseModel):
-    """Arrow direction and what it means for this indicator, with a one-line explanation."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(slots=True, unsafe_hash=True, kw_only=True)
+class TravelResult(Record):
+    """Arrow direction and what it means for this indicator, with a one-line explanation (immutable)."""
 
     direction: Direction | None
     meaning: Meaning | None

@@ -5,12 +5,12 @@ The raw text of every cell is kept; a marker never becomes 0.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+
+from xlscorecard.records import Record
 
 
 class Status(StrEnum):
@@ -45,13 +45,12 @@ FLAG_MEANINGS = {"p": "provisional", "r": "revised", "e": "estimate"}
 
 
 @dataclass(slots=True)
-class Observation:
+class Observation(Record):
     """One cell's value for one period: its raw text, parsed number and unit, and family.
 
     A dataclass with slots rather than a pydantic model: a scorecard holds one per cell, and on a
     20,000-row sheet a BaseModel's per-instance dictionaries cost about 200 MB. Not frozen only
     because frozen slots dataclasses build slowly; treat it as immutable (use model_copy).
-    Pydantic models that hold Observations (Indicator) still validate and serialise them.
     """
 
     raw: str | None = None
@@ -63,10 +62,6 @@ class Observation:
     low: float | None = None  # ranges only
     high: float | None = None
     cell: str | None = None
-
-    def model_copy(self, update: dict[str, Any]) -> Observation:
-        """A copy with some fields changed (the BaseModel spelling, used across the code)."""
-        return dataclasses.replace(self, **update)
 
     @property
     def is_numeric(self) -> bool:
@@ -174,18 +169,30 @@ def percent_scaling(number_format: str | None) -> tuple[bool, bool]:
     return True, False
 
 
+_SCALING: dict[str, tuple[bool, bool]] = {}  # percent_scaling by number format, as a sheet repeats few
+
+
 def parse_value(value: object, number_format: str | None = None, cell: str | None = None) -> Observation:
     """Parse one cell into an Observation; never raises, whatever the cell holds."""
     if value is None:
-        return Observation(cell=cell)
+        return Observation(None, None, None, Status.BLANK, None, None, None, None, cell)
+    if value.__class__ is str:
+        return parse_text(value, cell)  # type: ignore[arg-type]
     if isinstance(value, bool):
         return Observation(raw=str(value).upper(), status=Status.UNPARSED, cell=cell)
     if isinstance(value, int | float):
         number = float(value)
         if number != number or number in (float("inf"), float("-inf")):
             return Observation(raw=str(value), status=Status.UNPARSED, cell=cell)
-        is_pct, fraction = percent_scaling(number_format)
         raw = _number_text(value)
+        if not number_format:
+            return Observation(raw, number, None, Status.NUMBER, None, None, None, None, cell)
+        scaling = _SCALING.get(number_format)
+        if scaling is None:
+            scaling = percent_scaling(number_format)
+            if len(_SCALING) < 1024:
+                _SCALING[number_format] = scaling
+        is_pct, fraction = scaling
         if is_pct:
             return Observation(
                 raw=raw,
@@ -194,12 +201,14 @@ def parse_value(value: object, number_format: str | None = None, cell: str | Non
                 status=Status.NUMBER,
                 cell=cell,
             )
-        return Observation(raw=raw, number=number, status=Status.NUMBER, cell=cell)
+        return Observation(raw, number, None, Status.NUMBER, None, None, None, None, cell)
     raw = str(value)
     return parse_text(raw, cell=cell)
 
 
 def _number_text(value: int | float) -> str:
+    if value.__class__ is float:
+        return str(int(value)) if value.is_integer() else repr(value)  # type: ignore[union-attr]
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return repr(value) if isinstance(value, float) else str(value)
@@ -208,7 +217,12 @@ def _number_text(value: int | float) -> str:
 def parse_text(raw: str, cell: str | None = None) -> Observation:
     """Parse a cell that holds text ("9,536", "31%", "Supressed", "57% (63%)", "97%-99%")."""
     obs = _parse_text(raw, cell)
-    if any(n is not None and not math.isfinite(n) for n in (obs.number, obs.low, obs.high)):
+    number, low, high = obs.number, obs.low, obs.high
+    if (
+        (number is not None and not math.isfinite(number))
+        or (low is not None and not math.isfinite(low))
+        or (high is not None and not math.isfinite(high))
+    ):
         return Observation(raw=raw, status=Status.UNPARSED, cell=cell)  # hundreds of digits: not a figure
     return obs
 

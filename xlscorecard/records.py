@@ -1,0 +1,106 @@
+"""Record: the base of the core's per-item data classes (periods, targets, findings, results).
+
+A scorecard holds several of these per PI; on a 20,000-PI sheet pydantic models cost seconds to
+build and a few hundred bytes of dictionaries each. The records are `@dataclass(slots=True)`
+classes instead, with the two pydantic spellings the code and its callers use: `model_copy(update=...)`
+and `model_dump(mode="json", exclude=...)`, whose output is what pydantic gave (enums as their
+values in JSON mode, nested records as dictionaries, fields in declaration order).
+
+Records are not frozen only because frozen slots dataclasses build slowly: treat them as
+immutable and use `model_copy` to change one. They are not validated either: the core builds
+them from values it has already parsed; user input is validated by the pydantic models in
+settings.py and safety.py.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
+from enum import Enum
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel
+
+_R = TypeVar("_R", bound="Record")
+_PLAIN = (str, int, float, bool, type(None))
+
+
+class Record:
+    """Mix-in for slots dataclasses: pydantic's model_copy and model_dump."""
+
+    __slots__ = ()
+
+    def model_copy(self: _R, update: dict[str, Any] | None = None) -> _R:
+        """A copy with some fields changed (dataclasses.replace, without its per-call introspection)."""
+        cls = type(self)
+        names = _INIT_NAMES.get(cls)
+        if names is None:
+            names = _INIT_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.init)  # type: ignore[arg-type]
+        values = {name: getattr(self, name) for name in names}
+        if update:
+            values.update(update)
+        return cls(**values)
+
+    def model_dump(
+        self, mode: Literal["python", "json"] = "python", exclude: Collection[str] | None = None
+    ) -> dict[str, Any]:
+        """The fields as a dictionary (nested records too); in JSON mode enums become their values."""
+        json = mode == "json"
+        return {
+            name: dump(getattr(self, name), json)
+            for name in _field_names(type(self))
+            if not exclude or name not in exclude
+        }
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_INIT_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        # Fields whose name starts with "_" are caches, not data (pydantic's private attributes).
+        names = tuple(f.name for f in dataclasses.fields(cls) if not f.name.startswith("_"))
+        _FIELD_NAMES[cls] = names
+    return names
+
+
+def dump(value: Any, json: bool = True) -> Any:
+    """A value as pydantic's model_dump gives it: records and dataclasses as dicts, enums by mode."""
+    if type(value) in _PLAIN:
+        return value
+    if isinstance(value, Enum):
+        return value.value if json else value
+    if isinstance(value, Record):
+        return value.model_dump(mode="json" if json else "python")
+    if isinstance(value, dict):
+        return {dump(k, json): dump(v, json) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        items = [dump(v, json) for v in value]
+        return items if json or isinstance(value, list) else tuple(items)
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json" if json else "python")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: dump(getattr(value, f.name), json) for f in dataclasses.fields(value)}
+    return value
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a sheet's records are built.
+
+    Building a 20,000-PI scorecard makes about half a million records, dictionaries and lists,
+    none of them in reference cycles; the collector's repeated passes over them cost about a third
+    of the time. Reference counting still frees everything as usual. The collector is switched
+    back on afterwards only if it was on before (a caller that turned it off keeps it off).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
