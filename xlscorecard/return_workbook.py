@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -120,6 +121,7 @@ class _ReturnWriter:
             travel_c = last_col
         helper_c = last_col + 1
         widths = self._column_widths(col, last_col)
+        chars_per_line = {c: max(int(w * 1.8), 1) for c, w in widths.items()}
         border = {"border": 1, "border_color": "#A6A6A6", "valign": "top"}
         header_fmt = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", text_wrap=True,
                               align="center", valign="vcenter", border=1)
@@ -180,16 +182,18 @@ class _ReturnWriter:
                 ws.write_row(r, _in_order(cells))
                 continue
             row_flags = flags_by_row.get(sheet_row) or {}
-            cells = {}
+            rating = self._rating_cells(ind, rag_c, travel_c, helper_c, rating_formats)
+            pi_cells: list[Cell] = []
             for c, value in enumerate(row):  # the hot loop: 20 cells a row, 20,000 rows
-                if c in (rag_c, travel_c):
+                if c in rating:
+                    pi_cells.append((c, *rating.pop(c)))
                     continue
                 kind = value.__class__
                 nf = formats_row[c] if formats_row is not None and (kind is float or kind is int) else None
                 found = None if c in row_flags else pi_formats.get(nf)
-                cells[c] = (value, found or cell_format(True, nf, row_flags.get(c, ())))
-            cells.update(self._rating_cells(ind, rag_c, travel_c, helper_c, rating_formats))
-            ws.write_row(r, _in_order(cells), _row_height(row, widths))
+                pi_cells.append((c, value, found or cell_format(True, nf, row_flags.get(c, ()))))
+            pi_cells += _in_order(rating)  # the columns added after the source's own
+            ws.write_row(r, pi_cells, _row_height(row, chars_per_line))
 
         self._notes(ws)
         first_pi = min((ind.row for ind in sc.indicators), default=sc.header_row + 1) - grid.sheet_row(0)
@@ -557,12 +561,12 @@ def _band_values(bands: RagBands) -> tuple[float, float, float, float]:
     return bands.green_low, bands.green_high, bands.amber_low, bands.amber_high
 
 
-def _row_height(row: list[Any], widths: dict[int, float]) -> float:
+def _row_height(row: Sequence[Any], chars_per_line: dict[int, int]) -> float:
     """Excel does not grow rows for wrapped text it did not lay out itself: size them here."""
     lines = 1
     for c, value in enumerate(row):
-        if isinstance(value, str) and c in widths:  # numbers never wrap
-            lines = max(lines, -(-len(value) // max(int(widths[c] * 1.8), 1)))
+        if value.__class__ is str and c in chars_per_line:  # numbers never wrap
+            lines = max(lines, -(-len(value) // chars_per_line[c]))
     return min(14.5 * lines + 2, 409.0)
 
 
