@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from xlscorecard.findings import Code, Finding, finding
 from xlscorecard.periods import Period, previous_quarter
 from xlscorecard.rag import RagResult, Rating, not_rated, parse_submitted_rag, rate_value
-from xlscorecard.records import Record
+from xlscorecard.records import Record, gc_paused
 from xlscorecard.scorecard import Indicator, Scorecard
 from xlscorecard.settings import Settings
 from xlscorecard.targets import Polarity, TargetKind
@@ -64,11 +64,45 @@ def assess(scorecard: Scorecard, settings: Settings | None = None) -> Assessment
     settings = settings or Settings()
     results: list[IndicatorAssessment] = []
     findings: list[Finding] = list(scorecard.findings)
-    for ind in scorecard.indicators:
-        result, extra = assess_indicator(scorecard, ind, settings.for_pi(ind.ref))
-        results.append(result)
-        findings.extend(extra)
+    context = _Context(scorecard)
+    with gc_paused():
+        for ind in scorecard.indicators:
+            result, extra = assess_indicator(scorecard, ind, settings.for_pi(ind.ref), context)
+            results.append(result)
+            findings.extend(extra)
     return Assessment(scorecard=scorecard, settings=settings, results=results, findings=findings)
+
+
+class _Context:
+    """What every indicator of a scorecard shares: the reporting period, the quarters it may rate
+    and the quarter its arrow compares with, worked out once rather than per indicator."""
+
+    __slots__ = ("by_label", "candidates", "previous", "reporting", "travel", "unknown")
+
+    def __init__(self, scorecard: Scorecard) -> None:
+        self.by_label = {p.label: p for p in scorecard.periods}
+        quarters = [p for p in scorecard.periods if p.is_quarter()]
+        self.reporting = reporting = scorecard.reporting_period
+        # A reporting period that is no column fails each indicator, as Scorecard.period does.
+        self.unknown = reporting is not None and reporting not in self.by_label
+        if self.unknown:
+            reporting = None
+        # The quarters a value may be rated from, latest first: up to the reporting period.
+        self.candidates: list[str] = []
+        if reporting is not None:
+            key = self.by_label[reporting].sort_key
+            self.candidates = [p.label for p in reversed(quarters) if p.sort_key <= key]
+        # The arrow: the quarter before the reporting one, or why there is no arrow at all.
+        self.previous: str | None = None
+        self.travel: str | None = None
+        if reporting is None:
+            self.travel = "Not comparable: no reporting period"
+        elif (current := self.by_label[reporting]).quarter is None:
+            self.travel = f"Not comparable: {reporting} is not a quarter"
+        else:
+            year, quarter = previous_quarter(current)
+            previous = next((p for p in quarters if (p.year, p.quarter) == (year, quarter)), None)
+            self.previous = previous.label if previous else None
 
 
 def _effective(obs: Observation, rules: Settings) -> Observation:
@@ -77,52 +111,49 @@ def _effective(obs: Observation, rules: Settings) -> Observation:
     return obs
 
 
-def _quarters(scorecard: Scorecard) -> list[Period]:
-    return [p for p in scorecard.periods if p.is_quarter()]
-
-
 def assess_indicator(
-    scorecard: Scorecard, ind: Indicator, rules: Settings
+    scorecard: Scorecard, ind: Indicator, rules: Settings, context: _Context | None = None
 ) -> tuple[IndicatorAssessment, list[Finding]]:
     """RAG, travel and rule findings for one indicator (rules already carry its overrides)."""
     sheet = scorecard.sheet
     out: list[Finding] = []
+    ref = ind.ref
+    if context is None:
+        context = _Context(scorecard)
+    if context.unknown:
+        raise KeyError(context.reporting)
 
     def add(code: Code, cell: str | None, message: str) -> None:
-        out.append(finding(code, sheet, cell, ind.ref, message))
+        out.append(finding(code, sheet, cell, ref, message))
 
-    reporting = scorecard.reporting_period
-    quarters = _quarters(scorecard)
-    values = {label: _effective(obs, rules) for label, obs in ind.values.items()}
+    reporting = context.reporting
+    if rules.dash_counts_as == "zero":
+        values = {label: _effective(obs, rules) for label, obs in ind.values.items()}
+    else:
+        values = ind.values  # _effective changes nothing: no copy
 
     # Polarity: stated, else implied by the target's operator; a clash is a finding.
-    implied = ind.target.implied_polarity
+    target = ind.target
+    implied = target.implied_polarity
     polarity = rules.polarity or ind.polarity or implied
     if ind.polarity and implied and ind.polarity != implied and not rules.polarity:
         add(
             Code.POLARITY_CONFLICT,
-            ind.target.cell,
-            f"polarity says {ind.polarity} is good but target {ind.target.raw} implies {implied} is good",
+            target.cell,
+            f"polarity says {ind.polarity} is good but target {target.raw} implies {implied} is good",
         )
 
-    if (
-        reporting is not None
-        and ind.values[reporting].status is Status.DASH
-        and rules.dash_counts_as == "not-available"
-    ):
-        add(
-            Code.MISSING, ind.values[reporting].cell, f"no figure for {reporting} ('{ind.values[reporting].raw}': dash)"
-        )
+    if reporting is not None and rules.dash_counts_as == "not-available":
+        current = ind.values[reporting]
+        if current.status is Status.DASH:
+            add(Code.MISSING, current.cell, f"no figure for {reporting} ('{current.raw}': dash)")
 
     # The value rated: the latest quarter up to the reporting period that holds anything.
     rated_label: str | None = None
-    if reporting is not None:
-        reporting_period = scorecard.period(reporting)
-        for p in reversed(quarters):
-            if p.sort_key <= reporting_period.sort_key and not values[p.label].is_blank:
-                rated_label = p.label
-                break
-    target = ind.target
+    for label in context.candidates:
+        if values[label].status is not Status.BLANK:
+            rated_label = label
+            break
     if (
         target.unit is not None
         and ind.unit != target.unit
@@ -140,9 +171,10 @@ def assess_indicator(
         obs = values[rated_label]
         if rated_label != reporting:
             add(Code.STALE, obs.cell, f"latest value is from {rated_label}; nothing for {reporting}")
-        target = _profiled(ind, target, scorecard.period(rated_label), rules, add)
+        target = _profiled(ind, target, context.by_label[rated_label], rules, add)
         bench = ind.benchmark(target.benchmark)
-        rag = rate_value(obs, target, polarity, rules, bench).model_copy(update={"period": rated_label})
+        rated = rate_value(obs, target, polarity, rules, bench)
+        rag = RagResult(rating=rated.rating, period=rated_label, explanation=rated.explanation)
         # DESIGN 5: not rated, with the reason as a finding. Markers, blanks and unreadable
         # targets already have findings of their own; a missing target is named at its cell.
         if rag.rating is None and obs.is_numeric and target.kind is not TargetKind.UNPARSED:
@@ -157,7 +189,7 @@ def assess_indicator(
             f"sheet says {submitted.value.capitalize()}, computed {computed} ({rag.explanation})",
         )
 
-    travel = _travel(scorecard, ind, values, polarity, rules)
+    travel = _travel(context, values, polarity, rules)
     arrow = parse_arrow(ind.submitted_arrow)
     if arrow is not None and arrow != travel.direction:
         computed = travel.direction.value if travel.direction else "not comparable"
@@ -169,7 +201,7 @@ def assess_indicator(
 
     benchmarks = _compare_benchmarks(ind, values.get(rated_label) if rated_label else None, polarity, rules, add)
     return IndicatorAssessment(
-        ref=ind.ref, row=ind.row, rag=rag, travel=travel, benchmarks=benchmarks, polarity=polarity
+        ref=ref, row=ind.row, rag=rag, travel=travel, benchmarks=benchmarks, polarity=polarity
     ), out
 
 
@@ -201,31 +233,28 @@ def _profiled(ind: Indicator, target, period: Period, rules: Settings, add):  # 
     return target
 
 
-def _travel(
-    scorecard: Scorecard, ind: Indicator, values: dict[str, Observation], polarity, rules: Settings
-) -> TravelResult:  # type: ignore[no-untyped-def]
-    reporting = scorecard.reporting_period
-    if reporting is None:
-        return TravelResult(direction=None, meaning=None, explanation="Not comparable: no reporting period")
-    current = scorecard.period(reporting)
-    if current.quarter is None:
-        return TravelResult(direction=None, meaning=None, explanation=f"Not comparable: {reporting} is not a quarter")
-    year, quarter = previous_quarter(current)
-    previous = next((p for p in scorecard.periods if p.is_quarter() and (p.year, p.quarter) == (year, quarter)), None)
+def _travel(context: _Context, values: dict[str, Observation], polarity, rules: Settings) -> TravelResult:  # type: ignore[no-untyped-def]
+    if context.travel is not None:
+        return TravelResult(direction=None, meaning=None, explanation=context.travel)
+    reporting, previous = context.reporting, context.previous
+    assert reporting is not None
     return direction_of_travel(
         values[reporting],
-        values[previous.label] if previous else Observation(),
+        values[previous] if previous else _BLANK,
         polarity,
         rules.no_change_band,
         reporting,
-        previous.label if previous else None,
+        previous,
     )
+
+
+_BLANK = Observation()  # the previous quarter when there is none (read, never changed)
 
 
 def _compare_benchmarks(ind: Indicator, obs: Observation | None, polarity, rules: Settings, add) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Benchmarks are reported beside the RAG, never folded into it."""
     out: dict[str, str] = {}
-    local = [o.number for o in ind.values.values() if o.is_numeric and o.number is not None]
+    local: list[float] | None = None  # the indicator's own numbers, listed only when a count needs them
     for name, label, bench, enabled in (
         ("national", "national average", ind.national, rules.benchmarks.national),
         ("stat_neighbour", "statistical neighbour average", ind.stat_neighbour, rules.benchmarks.stat_neighbour),
@@ -239,6 +268,8 @@ def _compare_benchmarks(ind: Indicator, obs: Observation | None, polarity, rules
                 f"{label} {bench.display()} is in other units than the indicator; not compared",
             )
             continue
+        if ind.unit is None and local is None:
+            local = [o.number for o in ind.values.values() if o.is_numeric and o.number is not None]
         if ind.unit is None and local and bench.number > rules.benchmarks.total_ratio * max(max(local), 1):
             add(
                 Code.BENCHMARK_NOT_COMPARABLE,

@@ -268,6 +268,11 @@ class _Builder:
                 return None, None, ""
             return row[c], fmts[c], letters[c] + digits
 
+        def observed(c: int | None) -> Observation:
+            if c is None:
+                return parse_value(None, None, "")
+            return parse_value(row[c], fmts[c]).place(letters[c], row_no)
+
         ref_value, ref_format, ref_cell = at(role["ref"])
         ref = _ref_text(ref_value, ref_format) or f"row {row_no}"
         c = role["measure"]
@@ -286,7 +291,8 @@ class _Builder:
         else:
             self._seen_refs[ref] = row_no
 
-        values = {label: parse_value(row[c], fmts[c], letters[c] + digits) for label, c in self._period_cols}
+        # Each value's cell as its column's letters and the row's number, shared (see Observation).
+        values = {label: parse_value(row[c], fmts[c]).place(letters[c], row_no) for label, c in self._period_cols}
         target_value, target_format, target_cell = at(role["target"])
         target = parse_target(target_value, target_format, target_cell or None)
         polarity_value, _, polarity_cell = at(role["polarity"])
@@ -301,8 +307,8 @@ class _Builder:
                     f"polarity '{polarity_value}' is not understood (use 'High is good' or 'Low is good')",
                 )
             )
-        sn = parse_value(*at(role["stat_neighbour"]))
-        national = parse_value(*at(role["national"]))
+        sn = observed(role["stat_neighbour"])
+        national = observed(role["national"])
         unit, values, sn, national, target = infer_units(
             measure, values, sn, national, target, formats_known=self._formats_known
         )
@@ -338,8 +344,8 @@ class _Builder:
                 values=values,
                 stat_neighbour=sn,
                 national=national,
-                submitted_rag=parse_value(*at(role["rag"])),
-                submitted_arrow=parse_value(*at(role["travel"])),
+                submitted_rag=observed(role["rag"]),
+                submitted_arrow=observed(role["travel"]),
                 comments=_text(row[comments]) if comments is not None else None,
                 extra=extra,
             )

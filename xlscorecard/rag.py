@@ -39,15 +39,17 @@ def not_rated(reason: str, period: str | None = None) -> RagResult:
 
 def parse_submitted_rag(obs: Observation) -> Rating | None:
     """'R', 'Amber', 'green' -> Rating; anything else -> None."""
-    text = (obs.raw or "").strip().lower()
-    return {
-        "r": Rating.RED,
-        "red": Rating.RED,
-        "a": Rating.AMBER,
-        "amber": Rating.AMBER,
-        "g": Rating.GREEN,
-        "green": Rating.GREEN,
-    }.get(text)
+    return _SUBMITTED.get((obs.raw or "").strip().lower()) if obs.raw else None
+
+
+_SUBMITTED = {
+    "r": Rating.RED,
+    "red": Rating.RED,
+    "a": Rating.AMBER,
+    "amber": Rating.AMBER,
+    "g": Rating.GREEN,
+    "green": Rating.GREEN,
+}
 
 
 def rate_value(
@@ -103,7 +105,16 @@ def rate_value(
         if polarity is None:
             return not_rated(f"no polarity to tell whether {target.describe()} is a floor or a ceiling")
         op = ">=" if polarity == "high" else "<="
-    met = {"<": value < bound, "<=": value <= bound, ">": value > bound, ">=": value >= bound}[op]
+    if op == "<":
+        met = value < bound
+    elif op == "<=":
+        met = value <= bound
+    elif op == ">":
+        met = value > bound
+    elif op == ">=":
+        met = value >= bound
+    else:
+        raise KeyError(op)
     if met:
         return _result(Rating.GREEN, obs, target, value, 0.0, bound, rules)
     return _graded(obs, target, value, abs(value - bound), bound, rules)

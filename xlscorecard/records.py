@@ -62,8 +62,11 @@ _INIT_NAMES: dict[type, tuple[str, ...]] = {}
 def _field_names(cls: type) -> tuple[str, ...]:
     names = _FIELD_NAMES.get(cls)
     if names is None:
-        # Fields whose name starts with "_" are caches, not data (pydantic's private attributes).
-        names = tuple(f.name for f in dataclasses.fields(cls) if not f.name.startswith("_"))
+        # A record that is no dataclass names its fields; of a dataclass's fields, those whose name
+        # starts with "_" are caches, not data (pydantic's private attributes).
+        names = getattr(cls, "_record_fields", None) or tuple(
+            f.name for f in dataclasses.fields(cls) if not f.name.startswith("_")  # type: ignore[arg-type]
+        )
         _FIELD_NAMES[cls] = names
     return names
 

@@ -97,12 +97,12 @@ def direction_of_travel(
     moved = f"{previous.display()} to {current.display()}"
     pct_text = f" {pct:+.1f}%" if pct is not None else ""
     band = f" (within {format_number(no_change_band)}%)" if same and change else ""
-    why = {
-        Meaning.IMPROVING: f", improving ({polarity} is good)",
-        Meaning.WORSENING: f", worsening ({polarity} is good)",
-        Meaning.SAME: "",
-        None: ", no polarity",
-    }[meaning]
+    if meaning is Meaning.IMPROVING:
+        why = f", improving ({polarity} is good)"
+    elif meaning is Meaning.WORSENING:
+        why = f", worsening ({polarity} is good)"
+    else:
+        why = "" if meaning is Meaning.SAME else ", no polarity"
     return TravelResult(
         direction=direction,
         meaning=meaning,

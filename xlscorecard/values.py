@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from xlscorecard.records import Record
 
@@ -44,24 +44,134 @@ MARKER_STATUSES = frozenset(
 FLAG_MEANINGS = {"p": "provisional", "r": "revised", "e": "estimate"}
 
 
-@dataclass(slots=True)
+_FIELDS = ("raw", "number", "unit", "status", "note", "flag", "low", "high", "cell")
+
+
 class Observation(Record):
     """One cell's value for one period: its raw text, parsed number and unit, and family.
 
-    A dataclass with slots rather than a pydantic model: a scorecard holds one per cell, and on a
-    20,000-row sheet a BaseModel's per-instance dictionaries cost about 200 MB. Not frozen only
-    because frozen slots dataclasses build slowly; treat it as immutable (use model_copy).
+    Built, copied, compared and dumped like a dataclass with the fields raw, number, unit,
+    status, note, flag, low, high and cell (keyword construction, model_copy, model_dump). Not a
+    pydantic model: a scorecard holds one per cell, and on a 20,000-row sheet a BaseModel's
+    per-instance dictionaries cost about 200 MB. Nor a plain slots dataclass: it stores less.
+    The rarely set note, flag, low and high share one slot, and the layout gives the cell as its
+    column letters and row number, shared by every cell of that column and row, instead of an
+    address string per cell (12 MB on 20,000 PIs). Not frozen, as frozen objects build slowly;
+    treat it as immutable (use model_copy).
     """
 
-    raw: str | None = None
-    number: float | None = None
-    unit: str | None = None  # "%" or None
-    status: Status = Status.BLANK
-    note: str | None = None
-    flag: str | None = None  # provisional / revised / estimate
-    low: float | None = None  # ranges only
-    high: float | None = None
-    cell: str | None = None
+    __slots__ = ("_col", "_more", "_row", "number", "raw", "status", "unit")
+    __match_args__ = _FIELDS
+    __hash__ = None  # type: ignore[assignment]  # as a dataclass that is not frozen
+    _record_fields = _FIELDS
+
+    raw: str | None
+    number: float | None
+    unit: str | None  # "%" or None
+    status: Status
+    _more: tuple[str | None, str | None, float | None, float | None] | None  # note, flag, low, high
+    _col: str | None  # the cell's address, or its column letters when _row is set
+    _row: int | None
+
+    def __init__(
+        self,
+        raw: str | None = None,
+        number: float | None = None,
+        unit: str | None = None,
+        status: Status = Status.BLANK,
+        note: str | None = None,
+        flag: str | None = None,  # provisional / revised / estimate
+        low: float | None = None,  # ranges only
+        high: float | None = None,
+        cell: str | None = None,
+    ) -> None:
+        self.raw = raw
+        self.number = number
+        self.unit = unit
+        self.status = status
+        self._more = None if note is None and flag is None and low is None and high is None else (note, flag, low, high)
+        self._col = cell
+        self._row = None
+
+    @property
+    def note(self) -> str | None:
+        return None if self._more is None else self._more[0]
+
+    @note.setter
+    def note(self, value: str | None) -> None:
+        self._set_more(0, value)
+
+    @property
+    def flag(self) -> str | None:
+        return None if self._more is None else self._more[1]
+
+    @flag.setter
+    def flag(self, value: str | None) -> None:
+        self._set_more(1, value)
+
+    @property
+    def low(self) -> float | None:
+        return None if self._more is None else self._more[2]
+
+    @low.setter
+    def low(self, value: float | None) -> None:
+        self._set_more(2, value)
+
+    @property
+    def high(self) -> float | None:
+        return None if self._more is None else self._more[3]
+
+    @high.setter
+    def high(self, value: float | None) -> None:
+        self._set_more(3, value)
+
+    def _set_more(self, index: int, value: object) -> None:
+        more = list(self._more or (None, None, None, None))
+        more[index] = value
+        self._more = None if more == [None, None, None, None] else tuple(more)  # type: ignore[assignment]
+
+    @property
+    def cell(self) -> str | None:
+        """A1 address of the cell the value came from."""
+        row = self._row
+        return self._col if row is None else f"{self._col}{row}"
+
+    @cell.setter
+    def cell(self, value: str | None) -> None:
+        self._col = value
+        self._row = None
+
+    def place(self, column: str, row: int) -> Observation:
+        """Set the cell as column letters and row number (`cell` then reads "K12"); returns self.
+
+        For the layout, which shares one letters string per column and one number per row."""
+        self._col = column
+        self._row = row
+        return self
+
+    def model_copy(self, update: dict[str, Any] | None = None) -> Observation:
+        """A copy with some fields changed."""
+        new = object.__new__(type(self))
+        new.raw, new.number, new.unit, new.status = self.raw, self.number, self.unit, self.status
+        new._more, new._col, new._row = self._more, self._col, self._row
+        if update:
+            for name, value in update.items():
+                if name not in _FIELDS:
+                    raise TypeError(f"Observation has no field {name!r}")
+                setattr(new, name, value)
+        return new
+
+    def _key(self) -> tuple[object, ...]:
+        return (self.raw, self.number, self.unit, self.status, *(self._more or (None,) * 4), self.cell)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._key() == other._key()  # type: ignore[attr-defined]
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _FIELDS)
+        return f"{type(self).__qualname__}({fields})"
 
     @property
     def is_numeric(self) -> bool:
