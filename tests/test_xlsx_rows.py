@@ -55,7 +55,8 @@ def test_text_reads_back_as_xlsxwriters_own_cells_and_never_as_a_formula(tmp_pat
 def test_numbers_booleans_blanks_and_non_finite_values(tmp_path: Path) -> None:
     wb, ws, path = _book(tmp_path)
     fill = wb.add_format({"bg_color": "#FFC7CE", "num_format": "0.0%"})
-    ws.write_row(0, [(0, 0.1 + 0.2, None), (1, 12, fill), (2, True, None), (3, None, fill), (4, -1.5e-300, None)])
+    ws.write_row(0, [(0, 0.1 + 0.2, None), (1, 12, fill), (2, True, None), (3, None, fill), (4, -1.5e-300, None),
+                     (5, "", None), (6, "", fill)])
     ws.write_row(2, [(0, math.nan, None), (1, math.inf, None)])
     wb.close()
     sheet = openpyxl.load_workbook(path)["S"]
@@ -64,8 +65,9 @@ def test_numbers_booleans_blanks_and_non_finite_values(tmp_path: Path) -> None:
     assert sheet["C1"].value is True
     assert sheet["D1"].value is None and sheet["D1"].fill.fgColor.rgb.endswith("FFC7CE")
     assert sheet["E1"].value == -1.5e-300
+    assert sheet["F1"].value is None and sheet["G1"].value is None and sheet["G1"].number_format == "0.0%"
     assert sheet["A3"].value == sheet["B3"].value == "#NUM!" and sheet["A3"].data_type == "e"
-    assert sheet.max_row == 3 and sheet.max_column == 5
+    assert sheet.max_row == 3 and sheet.max_column == 7
 
 
 def test_over_long_text_is_cut_to_excels_limit(tmp_path: Path) -> None:

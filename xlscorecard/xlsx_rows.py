@@ -89,7 +89,7 @@ class RowsWorksheet(Worksheet):
             letters.append(xl_col_to_name(len(letters)))
 
     def write_row(self, row: int, cells: Iterable[Cell], height: float | None = None) -> None:
-        """Write one row's cells (column order, no repeats): None a blank, bool, number or text."""
+        """Write one row's cells (column order, no repeats): None or "" a blank, bool, number or text."""
         if row <= self._last_row:
             raise ValueError(f"rows must be written in increasing order: {row + 1} after {self._last_row + 1}")
         n = str(row + 1)
@@ -110,7 +110,7 @@ class RowsWorksheet(Worksheet):
                 if s is None:
                     s = self._style(cell_format)
             kind = value.__class__
-            if kind is str:
+            if kind is str and value:
                 if len(value) > MAX_STRING // 2:
                     value = _utf16_truncate(value, MAX_STRING)
                 if _NEEDS_ESCAPE.search(value):
@@ -124,7 +124,7 @@ class RowsWorksheet(Worksheet):
                     append(f'<c r="{letters[c]}{n}"{s}><v>{value!r}</v></c>')  # shortest exact form
                 else:
                     append(f'<c r="{letters[c]}{n}"{s} t="e"><v>#NUM!</v></c>')
-            elif value is None:
+            elif value is None or kind is str:  # a blank; written only to carry a format
                 if s:
                     append(f'<c r="{letters[c]}{n}"{s}/>')
             elif kind is bool:
