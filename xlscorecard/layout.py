@@ -11,8 +11,8 @@ from xlscorecard.grid import CellValue, Grid, column_letter
 from xlscorecard.periods import Period, PeriodKind, order_periods, parse_period
 from xlscorecard.records import gc_paused
 from xlscorecard.scorecard import Indicator, Scorecard, Section
-from xlscorecard.targets import Target, TargetKind, parse_polarity, parse_target
-from xlscorecard.values import Observation, Status, parse_value, tidy_number
+from xlscorecard.targets import Polarity, Target, TargetKind, parse_polarity, parse_target
+from xlscorecard.values import Observation, Status, parse_value, parse_value_at, tidy_number
 
 # Column roles, recognised by their header wording (normalised: lower case, single spaces).
 _AV = r"(?:\s+av(?:g|e|erage)?\.?)?"
@@ -34,6 +34,7 @@ ROLE_PATTERNS: dict[str, re.Pattern[str]] = {
 TEXT_ROLES = ("ref", "measure", "lead", "polarity", "comments")
 _REF_LIKE = re.compile(r"^[A-Za-z]{0,4}\s*\d+(?:\.\d+)*[a-z]?$")
 _FORMULA_START = ("=", "+", "-", "@")
+_SIGNS = "".join(_FORMULA_START)
 
 
 def normalise_header(value: CellValue) -> str:
@@ -102,10 +103,11 @@ _NUMBER_TYPES = (int, float)
 def _is_repeat_header(header: Header, row: list[CellValue]) -> bool:
     """A header printed again (at each page) is recognised and skipped."""
     # Cheap test first: a header row is all text, and its name column holds a column name.
+    for v in row:
+        if isinstance(v, _NUMBER_TYPES):
+            return False
     name_col = header.roles.get("measure", header.roles.get("ref"))
-    if any(isinstance(v, _NUMBER_TYPES) for v in row) or (
-        name_col is not None and name_col < len(row) and _role_of(row[name_col]) is None
-    ):
+    if name_col is not None and name_col < len(row) and _role_of(row[name_col]) is None:
         return False
     if _header_from_row(header.row, row) is not None:
         return True
@@ -208,6 +210,7 @@ class _Builder:
         self._seen_refs: dict[str, int] = {}
         roles = header.roles
         self._decoration = {roles.get(role) for role in ("rag", "travel", "comments")}
+        self._content_cols = [c for c in self.columns if c not in self._decoration and c != self.first]
         # Every column the rows are read at, and its letters (as grid.address gives them).
         self._letters = {c: column_letter(grid.sheet_column(c)) for c in self.columns}
         self._span = (max(self.columns) + 1) if self.columns else 0
@@ -216,6 +219,31 @@ class _Builder:
         self._text_roles = [(role, c) for role in TEXT_ROLES if (c := roles.get(role)) is not None]
         self._others = list(header.others.items())
         self._formats_known = grid.number_formats is not None
+        # Parsed once per distinct cell content: markers, arrows, polarities and targets repeat.
+        self._texts: dict[str, Observation] = {}
+        self._polarities: dict[str, tuple[Polarity | None, bool]] = {}
+        self._targets: dict[tuple[type, CellValue, str | None], Target] = {}
+
+    def _target(self, value: CellValue, number_format: str | None, cell: str | None) -> Target:
+        """parse_target, each distinct (value, format) parsed once."""
+        if value is None:
+            return Target(cell=cell)
+        key = (value.__class__, value, number_format)
+        t = self._targets.get(key)
+        if t is None:
+            t = parse_target(value, number_format)
+            if len(self._targets) < 4096:
+                self._targets[key] = t
+        return Target(t.raw, t.kind, t.operator, t.value, t.low, t.high, t.unit, t.benchmark, cell)
+
+    def _polarity(self, value: CellValue) -> tuple[Polarity | None, bool]:
+        """parse_polarity, each distinct text parsed once."""
+        if not isinstance(value, str):
+            return parse_polarity(value)
+        known = self._polarities.get(value)
+        if known is None:
+            known = self._polarities[value] = parse_polarity(value)
+        return known
 
     def _row(self, r: int) -> tuple[list[CellValue], list[str | None] | tuple[None, ...]]:
         """Row r's values and number formats, at least as wide as the columns read."""
@@ -236,9 +264,13 @@ class _Builder:
     def add_row(self, r: int) -> None:
         row = self.grid.values[r]
         n = len(row)
-        filled = [
-            c for c in self.columns if c < n and (v := row[c]) is not None and (v.__class__ is not str or v.strip())
-        ]
+        # Most rows are PIs: a filled column other than the first and the decorations says so at once.
+        for c in self._content_cols:
+            if c < n and (v := row[c]) is not None and (not isinstance(v, str) or v.strip()):
+                if not _is_repeat_header(self.header, row):
+                    self._add_indicator(r)
+                return
+        filled = [c for c in self.columns if c < n and _text(row[c]) is not None]
         if not filled:
             return
         if _is_repeat_header(self.header, row):
@@ -268,10 +300,12 @@ class _Builder:
                 return None, None, ""
             return row[c], fmts[c], letters[c] + digits
 
+        texts = self._texts
+
         def observed(c: int | None) -> Observation:
             if c is None:
                 return parse_value(None, None, "")
-            return parse_value(row[c], fmts[c]).place(letters[c], row_no)
+            return parse_value_at(row[c], fmts[c], letters[c], row_no, texts)
 
         ref_value, ref_format, ref_cell = at(role["ref"])
         ref = _ref_text(ref_value, ref_format) or f"row {row_no}"
@@ -292,11 +326,11 @@ class _Builder:
             self._seen_refs[ref] = row_no
 
         # Each value's cell as its column's letters and the row's number, shared (see Observation).
-        values = {label: parse_value(row[c], fmts[c]).place(letters[c], row_no) for label, c in self._period_cols}
+        values = {label: parse_value_at(row[c], fmts[c], letters[c], row_no, texts) for label, c in self._period_cols}
         target_value, target_format, target_cell = at(role["target"])
-        target = parse_target(target_value, target_format, target_cell or None)
+        target = self._target(target_value, target_format, target_cell or None)
         polarity_value, _, polarity_cell = at(role["polarity"])
-        polarity, understood = parse_polarity(polarity_value)
+        polarity, understood = self._polarity(polarity_value)
         if not understood:
             self.findings.append(
                 finding(
@@ -309,8 +343,9 @@ class _Builder:
             )
         sn = observed(role["stat_neighbour"])
         national = observed(role["national"])
-        unit, values, sn, national, target = infer_units(
-            measure, values, sn, national, target, formats_known=self._formats_known
+        # The values, figures and target were made here, for this row alone: given units in place.
+        unit, values, sn, national, target = _infer_units(
+            measure, values, sn, national, target, self._formats_known, in_place=True
         )
         if target.kind is TargetKind.UNPARSED:
             self.findings.append(
@@ -323,12 +358,15 @@ class _Builder:
                 )
             )
         extra = {name: text for c, name in self._others if (text := _text(row[c])) is not None}
+        # Text that could run as a formula; the cheap test first: a sign, or white space, comes first.
         for name, c in self._text_roles:
-            if _formula_like(row[c]):
-                self._formula_finding(row[c], letters[c] + digits, ref, name)  # type: ignore[arg-type]
+            v = row[c]
+            if isinstance(v, str) and v and (v[0] in _SIGNS or v[0].isspace()) and _formula_like(v):
+                self._formula_finding(v, letters[c] + digits, ref, name)
         for c, name in self._others:
-            if _formula_like(row[c]):
-                self._formula_finding(row[c], letters[c] + digits, ref, name)  # type: ignore[arg-type]
+            v = row[c]
+            if isinstance(v, str) and v and (v[0] in _SIGNS or v[0].isspace()) and _formula_like(v):
+                self._formula_finding(v, letters[c] + digits, ref, name)
         lead, comments = role["lead"], role["comments"]
         self.indicators.append(
             Indicator(
@@ -367,7 +405,7 @@ class _Builder:
 
 def _formula_like(value: CellValue) -> bool:
     """Text that would run as a formula if pasted into Excel ("=SUM(A1)", " -5 days")."""
-    if not isinstance(value, str) or not value or not (value[0] in "=+-@" or value[0].isspace()):
+    if not isinstance(value, str) or not value or not (value[0] in _SIGNS or value[0].isspace()):
         return False  # the cheap test first: a sign, or white space before one, comes first
     text = value.strip()
     return len(text) > 1 and text.startswith(_FORMULA_START)
@@ -389,7 +427,48 @@ def infer_units(
 
     Without number formats (the live-Excel path), a percentage indicator whose bare numbers all
     lie within 0..1 holds fractions (Excel stores 31% as 0.31): those are scaled to percent.
+    The arguments are not changed: what changes is returned as copies.
     """
+    return _infer_units(measure, values, stat_neighbour, national, target, formats_known, in_place=False)
+
+
+def _bare_numbers(obs: Observation) -> list[float]:
+    if obs.unit is not None:
+        return []
+    if obs.status is Status.RANGE:
+        return [n for n in (obs.low, obs.high) if n is not None]
+    return [obs.number] if obs.number is not None else []
+
+
+def _as_percent(obs: Observation, scale: bool, in_place: bool) -> Observation:
+    if obs.unit is not None or not (obs.number is not None or obs.status is Status.RANGE):
+        return obs
+    k = 100.0 if scale else 1.0
+    number = None if obs.number is None else tidy_number(obs.number * k)
+    low, high = obs.low, obs.high
+    if low is not None:
+        low = tidy_number(low * k)
+    if high is not None:
+        high = tidy_number(high * k)
+    if not in_place:
+        return obs.model_copy(update={"unit": "%", "number": number, "low": low, "high": high})
+    obs.unit = "%"
+    obs.number = number
+    if low is not None or high is not None:  # None stays None
+        obs.low, obs.high = low, high
+    return obs
+
+
+def _infer_units(
+    measure: str,
+    values: dict[str, Observation],
+    stat_neighbour: Observation,
+    national: Observation,
+    target: Target,
+    formats_known: bool,
+    in_place: bool,
+) -> tuple[str | None, dict[str, Observation], Observation, Observation, Target]:
+    """infer_units; with `in_place` (objects nobody else holds yet) it changes them, not copies."""
     # Said by the measure's name, else by a value in %, else by another figure in % (not for counts).
     is_percent = _PERCENT_MEASURE.search(measure) is not None
     if not is_percent:
@@ -403,46 +482,35 @@ def infer_units(
     if not is_percent:
         return None, values, stat_neighbour, national, target
 
-    def bare_numbers(obs: Observation) -> list[float]:
-        if obs.unit is not None:
-            return []
-        if obs.status is Status.RANGE:
-            return [n for n in (obs.low, obs.high) if n is not None]
-        return [obs.number] if obs.number is not None else []
-
-    value_numbers = [n for o in values.values() for n in bare_numbers(o)]
-    scale_values = not formats_known and bool(value_numbers) and all(abs(n) <= 1 for n in value_numbers)
-
-    def as_percent(obs: Observation, scale: bool) -> Observation:
-        if obs.unit is not None or not (obs.number is not None or obs.status is Status.RANGE):
-            return obs
-        k = 100.0 if scale else 1.0
-        return obs.model_copy(
-            update={
-                "unit": "%",
-                "number": None if obs.number is None else tidy_number(obs.number * k),
-                "low": None if obs.low is None else tidy_number(obs.low * k),
-                "high": None if obs.high is None else tidy_number(obs.high * k),
-            }
-        )
+    scale_values = False
+    if not formats_known:
+        value_numbers = [n for o in values.values() for n in _bare_numbers(o)]
+        scale_values = bool(value_numbers) and all(abs(n) <= 1 for n in value_numbers)
 
     def single_scale(obs: Observation) -> bool:
-        return not formats_known and all(abs(n) <= 1 for n in bare_numbers(obs)) and bool(bare_numbers(obs))
+        return not formats_known and all(abs(n) <= 1 for n in _bare_numbers(obs)) and bool(_bare_numbers(obs))
 
-    values = {label: as_percent(o, scale_values) for label, o in values.items()}
-    stat_neighbour = as_percent(stat_neighbour, single_scale(stat_neighbour))
-    national = as_percent(national, single_scale(national))
+    if in_place:
+        for o in values.values():
+            _as_percent(o, scale_values, True)
+    else:
+        values = {label: _as_percent(o, scale_values, False) for label, o in values.items()}
+    stat_neighbour = _as_percent(stat_neighbour, single_scale(stat_neighbour), in_place)
+    national = _as_percent(national, single_scale(national), in_place)
     if target.unit is None and target.kind in (TargetKind.VALUE, TargetKind.BOUND, TargetKind.RANGE):
         nums = [n for n in (target.value, target.low, target.high) if n is not None]
         k = 100.0 if not formats_known and nums and all(abs(n) <= 1 for n in nums) else 1.0
-        target = target.model_copy(
-            update={
-                "unit": "%",
-                "value": None if target.value is None else tidy_number(target.value * k),
-                "low": None if target.low is None else tidy_number(target.low * k),
-                "high": None if target.high is None else tidy_number(target.high * k),
-            }
-        )
+        update = {
+            "unit": "%",
+            "value": None if target.value is None else tidy_number(target.value * k),
+            "low": None if target.low is None else tidy_number(target.low * k),
+            "high": None if target.high is None else tidy_number(target.high * k),
+        }
+        if in_place:
+            for name, value in update.items():
+                setattr(target, name, value)
+        else:
+            target = target.model_copy(update=update)
     return "%", values, stat_neighbour, national, target
 
 

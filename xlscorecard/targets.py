@@ -85,6 +85,8 @@ _STAT_NEIGHBOUR = re.compile(r"stat(?:istical)?\.?\s*neigh|\bsn\b|comparator", r
 
 def parse_target(value: object, number_format: str | None = None, cell: str | None = None) -> Target:
     """Parse a target cell: a value, a bound, a range or a benchmark reference; never raises."""
+    if value is None:
+        return Target(cell=cell)
     obs = parse_value(value, number_format)
     if obs.is_blank:
         return Target(cell=cell)

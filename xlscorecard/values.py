@@ -54,18 +54,19 @@ class Observation(Record):
     status, note, flag, low, high and cell (keyword construction, model_copy, model_dump). Not a
     pydantic model: a scorecard holds one per cell, and on a 20,000-row sheet a BaseModel's
     per-instance dictionaries cost about 200 MB. Nor a plain slots dataclass: it stores less.
-    The rarely set note, flag, low and high share one slot, and the layout gives the cell as its
+    The rarely set note, flag, low and high share one slot; the layout gives the cell as its
     column letters and row number, shared by every cell of that column and row, instead of an
-    address string per cell (12 MB on 20,000 PIs). Not frozen, as frozen objects build slowly;
-    treat it as immutable (use model_copy).
+    address string per cell (12 MB on 20,000 PIs); and a number cell keeps the number it holds,
+    shared with the grid, and writes its raw text ("2458", "0.31") only when asked. Not frozen,
+    as frozen objects build slowly; treat it as immutable (use model_copy).
     """
 
-    __slots__ = ("_col", "_more", "_row", "number", "raw", "status", "unit")
+    __slots__ = ("_col", "_more", "_raw", "_row", "number", "status", "unit")
     __match_args__ = _FIELDS
     __hash__ = None  # type: ignore[assignment]  # as a dataclass that is not frozen
     _record_fields = _FIELDS
 
-    raw: str | None
+    _raw: str | int | float | None  # a number: its text is the raw text (see parse_value)
     number: float | None
     unit: str | None  # "%" or None
     status: Status
@@ -85,13 +86,23 @@ class Observation(Record):
         high: float | None = None,
         cell: str | None = None,
     ) -> None:
-        self.raw = raw
+        self._raw = raw
         self.number = number
         self.unit = unit
         self.status = status
         self._more = None if note is None and flag is None and low is None and high is None else (note, flag, low, high)
         self._col = cell
         self._row = None
+
+    @property
+    def raw(self) -> str | None:
+        """The cell's text as written (a number's as Excel shows it unformatted: "2458", "0.31")."""
+        raw = self._raw
+        return raw if raw is None or raw.__class__ is str else _number_text(raw)  # type: ignore[arg-type,return-value]
+
+    @raw.setter
+    def raw(self, value: str | None) -> None:
+        self._raw = value
 
     @property
     def note(self) -> str | None:
@@ -152,7 +163,7 @@ class Observation(Record):
     def model_copy(self, update: dict[str, Any] | None = None) -> Observation:
         """A copy with some fields changed."""
         new = object.__new__(type(self))
-        new.raw, new.number, new.unit, new.status = self.raw, self.number, self.unit, self.status
+        new._raw, new.number, new.unit, new.status = self._raw, self.number, self.unit, self.status
         new._more, new._col, new._row = self._more, self._col, self._row
         if update:
             for name, value in update.items():
@@ -286,34 +297,95 @@ def parse_value(value: object, number_format: str | None = None, cell: str | Non
     """Parse one cell into an Observation; never raises, whatever the cell holds."""
     if value is None:
         return Observation(None, None, None, Status.BLANK, None, None, None, None, cell)
-    if value.__class__ is str:
+    kind = value.__class__
+    if kind is str:
         return parse_text(value, cell)  # type: ignore[arg-type]
+    if kind is float and not number_format and value - value == 0.0:  # type: ignore[operator]
+        # The commonest filled cell: a finite float without a number format. The Observation keeps
+        # the number as its raw text too; Observation.raw writes it out (_number_text) when read.
+        return Observation(value, value, None, Status.NUMBER, None, None, None, None, cell)  # type: ignore[arg-type]
     if isinstance(value, bool):
         return Observation(raw=str(value).upper(), status=Status.UNPARSED, cell=cell)
     if isinstance(value, int | float):
         number = float(value)
         if number != number or number in (float("inf"), float("-inf")):
             return Observation(raw=str(value), status=Status.UNPARSED, cell=cell)
-        raw = _number_text(value)
+        raw = value  # its text, _number_text(value), is written when Observation.raw is read
         if not number_format:
-            return Observation(raw, number, None, Status.NUMBER, None, None, None, None, cell)
-        scaling = _SCALING.get(number_format)
-        if scaling is None:
-            scaling = percent_scaling(number_format)
-            if len(_SCALING) < 1024:
-                _SCALING[number_format] = scaling
-        is_pct, fraction = scaling
+            return Observation(raw, number, None, Status.NUMBER, None, None, None, None, cell)  # type: ignore[arg-type]
+        is_pct, fraction = _scaling(number_format)
         if is_pct:
             return Observation(
-                raw=raw,
+                raw=raw,  # type: ignore[arg-type]
                 number=tidy_number(number * 100 if fraction else number),
                 unit="%",
                 status=Status.NUMBER,
                 cell=cell,
             )
-        return Observation(raw, number, None, Status.NUMBER, None, None, None, None, cell)
+        return Observation(raw, number, None, Status.NUMBER, None, None, None, None, cell)  # type: ignore[arg-type]
     raw = str(value)
     return parse_text(raw, cell=cell)
+
+
+def parse_value_at(
+    value: object, number_format: str | None, column: str, row: int, texts: dict[str, Observation] | None = None
+) -> Observation:
+    """parse_value for the cell at `column` letters and `row` (see Observation.place).
+
+    The layout's path, once per value cell: blanks and numbers are built directly, and text is
+    parsed once per distinct text when `texts` (the caller's cache, text -> parsed) is given:
+    markers, arrows and RAG letters repeat down a sheet."""
+    if value is None:
+        return _placed(None, None, None, Status.BLANK, column, row)
+    kind = value.__class__
+    if kind is float and value - value == 0.0:  # type: ignore[operator]  # finite
+        if number_format:
+            is_pct, fraction = _scaling(number_format)
+            if is_pct:
+                number = tidy_number(value * 100 if fraction else value)  # type: ignore[operator]
+                return _placed(value, number, "%", Status.NUMBER, column, row)  # type: ignore[arg-type]
+        return _placed(value, value, None, Status.NUMBER, column, row)  # type: ignore[arg-type]
+    if kind is str and texts is not None:
+        parsed = texts.get(value)  # type: ignore[call-overload]
+        if parsed is None:
+            parsed = parse_text(value)  # type: ignore[arg-type]
+            if len(texts) < 4096:
+                texts[value] = parsed  # type: ignore[index]
+        obs = _new(Observation)
+        obs._raw = value  # type: ignore[assignment]
+        obs.number, obs.unit, obs.status, obs._more = parsed.number, parsed.unit, parsed.status, parsed._more
+        obs._col = column
+        obs._row = row
+        return obs
+    return parse_value(value, number_format).place(column, row)
+
+
+def _scaling(number_format: str) -> tuple[bool, bool]:
+    """percent_scaling, remembered per number format (a sheet uses few)."""
+    scaling = _SCALING.get(number_format)
+    if scaling is None:
+        scaling = percent_scaling(number_format)
+        if len(_SCALING) < 1024:
+            _SCALING[number_format] = scaling
+    return scaling
+
+
+_new = object.__new__
+
+
+def _placed(
+    raw: str | float | None, number: float | None, unit: str | None, status: Status, column: str, row: int
+) -> Observation:
+    """Observation(raw, number, unit, status).place(column, row), without the calls."""
+    obs = _new(Observation)
+    obs._raw = raw
+    obs.number = number
+    obs.unit = unit
+    obs.status = status
+    obs._more = None
+    obs._col = column
+    obs._row = row
+    return obs
 
 
 def _number_text(value: int | float) -> str:
