@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
+import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 import xlsxwriter
 
-from xlscorecard.xlsx_rows import MAX_STRING, RowsWorksheet
+from xlscorecard.xlsx_rows import MAX_LINKS, MAX_STRING, RowsWorksheet
 
 HOSTILE = [
     "<r><t>rich?</t></r>",  # XlsxWriter's constant-memory writer passes this through as raw XML
@@ -83,12 +84,13 @@ def test_row_heights_links_and_notes_sit_on_the_written_cells(tmp_path: Path) ->
     wb, ws, path = _book(tmp_path)
     ws.write_row(1, [(1, "B2", None)], height=45)
     ws.write_row(3, [(0, "go", None)])
-    ws.link(3, 0, "internal:'S'!B2", "go", "Go to B2")
+    ws.link(3, 0, "'S'!B2", "go", 'Go to "B2" & <back>')
     ws.write_comment(1, 1, "a note")
     wb.close()
     sheet = openpyxl.load_workbook(path)["S"]
     assert sheet.row_dimensions[2].height == 45
     assert sheet["A4"].hyperlink.location == "'S'!B2"
+    assert sheet["A4"].hyperlink.tooltip == 'Go to "B2" & <back>'
     assert sheet["A4"].value == "go"
     assert sheet["B2"].comment.text == "a note"
 
@@ -105,5 +107,23 @@ def test_cells_written_both_ways_are_refused_not_lost(tmp_path: Path) -> None:
     wb, ws, _ = _book(tmp_path)
     ws.write_row(0, [(0, "bulk", None)])
     ws.write_string(5, 0, "per cell")
+    with pytest.raises(RuntimeError, match="both"):
+        wb.close()
+
+
+def test_links_past_excels_limit_are_left_out(tmp_path: Path) -> None:
+    wb, ws, path = _book(tmp_path)
+    for r in range(MAX_LINKS + 5):
+        ws.link(r, 0, "'S'!B1", "B1")
+    ws.write_row(0, [(0, "B1", None)])
+    wb.close()
+    with zipfile.ZipFile(path) as z:
+        assert z.read("xl/worksheets/sheet1.xml").count(b"<hyperlink ") == MAX_LINKS
+
+
+def test_links_of_both_kinds_on_one_sheet_are_refused(tmp_path: Path) -> None:
+    wb, ws, _ = _book(tmp_path)
+    ws.link(0, 0, "'S'!B1", "B1")
+    ws.write_url(1, 0, "internal:'S'!B2")
     with pytest.raises(RuntimeError, match="both"):
         wb.close()

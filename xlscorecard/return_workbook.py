@@ -492,7 +492,7 @@ class _ReturnWriter:
             cells: list[Cell] = [(0, f.code.value, None), (1, f.severity.value, None), (2, f.ref or "", None)]
             if f.cell:
                 cells.append((3, f.cell, link))
-                ws.link(r, 3, f"internal:'{SCORECARD}'!{f.cell}", f.cell, f"Go to {f.cell} on the {SCORECARD} sheet")
+                ws.link(r, 3, f"'{SCORECARD}'!{f.cell}", f.cell, f"Go to {f.cell} on the {SCORECARD} sheet")
             cells.append((4, f.message, wrap))
             ws.write_row(r, cells)
         if not self.a.findings:
