@@ -232,7 +232,7 @@ def test_input_is_unchanged_and_a_failure_mid_write_leaves_no_file(tmp_path: Pat
     def boom(self) -> None:  # type: ignore[no-untyped-def]
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(return_workbook._ReturnWriter, "summary_sheet", boom)
+    monkeypatch.setattr(return_workbook.ReturnWriter, "summary_sheet", boom)
     target = tmp_path / "out" / "return.xlsx"
     with pytest.raises(RuntimeError):
         convert_file(copy, target)

@@ -67,7 +67,7 @@ def convert_and_assess(
     `stem` replaces the input's file stem in the return's name (`<stem> - Qu 2 18-19 return.xlsx`)
     when `out` is a folder or None; batch uses it when two inputs share a stem.
     """
-    from xlscorecard.return_workbook import return_path, write_return
+    from xlscorecard.return_workbook import ReturnWriter, return_path
 
     path = Path(path)
     grid = read_grid(path, sheet=sheet, limits=limits)
@@ -79,4 +79,6 @@ def convert_and_assess(
         from xlscorecard.errors import ScorecardError
 
         raise ScorecardError("output would overwrite the input; choose another -o", path)
-    return write_return(grid, assessment, target), assessment
+    writer = ReturnWriter(grid, assessment)
+    del grid  # the writer lets go of it after the Scorecard sheet: less memory at peak on a big file
+    return writer.write(target), assessment

@@ -53,38 +53,61 @@ def return_path(source: Path, reporting_period: str | None, out: str | Path | No
 
 def write_return(grid: Grid, assessment: Assessment, path: Path) -> Path:
     """Write the return atomically: a temporary file beside `path`, renamed into place when complete."""
-    with atomic_path(path, prefix=f".{path.stem}.", suffix=".xlsx.tmp") as tmp:
-        _ReturnWriter(grid, assessment, tmp).write()
-    return path
+    return ReturnWriter(grid, assessment).write(path)
 
 
 def _excel_escape(text: str) -> str:
     return text.replace("&", "&&")
 
 
-class _ReturnWriter:
-    def __init__(self, grid: Grid, assessment: Assessment, path: Path) -> None:
-        self.grid = grid
+class ReturnWriter:
+    """Writes the return for one assessed scorecard.
+
+    The source grid is needed only for the Scorecard sheet, and the writer lets go of it as soon as
+    that sheet is written. A caller that hands over its only reference (`ReturnWriter(grid, a)`, then
+    `del grid`) frees that memory for the other sheets: about 15 MB at peak on a 20,000-PI file.
+    """
+
+    wb: xlsxwriter.Workbook  # made by write()
+    findings_by_cell: dict[str, list[Finding]]  # these two live while the Scorecard sheet is written
+    results: dict[int, IndicatorAssessment]
+
+    def __init__(self, grid: Grid, assessment: Assessment) -> None:
+        self._grid: Grid | None = grid
         self.a = assessment
         self.sc = assessment.scorecard
-        self.wb = xlsxwriter.Workbook(
-            str(path),
-            {
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-                "strings_to_numbers": False,
-                "nan_inf_to_errors": True,
-                # Small returns are assembled in memory (no temporary file per part); big ones on disk.
-                "in_memory": grid.height * grid.width <= IN_MEMORY_CELLS,
-            },
-        )
-        self.wb.set_properties({"title": self.sc.title or "Scorecard return", "comments": "Written by xlscorecard"})
+        self.in_memory = grid.height * grid.width <= IN_MEMORY_CELLS
         self._formats: dict[tuple[Any, ...], Format] = {}
-        self.findings_by_cell: dict[str, list[Finding]] = defaultdict(list)
-        for f in assessment.findings:
-            if f.cell:
-                self.findings_by_cell[f.cell].append(f)
-        self.results = {r.row: r for r in assessment.results}
+
+    @property
+    def grid(self) -> Grid:
+        if self._grid is None:
+            raise RuntimeError("the source grid was released after the Scorecard sheet was written")
+        return self._grid
+
+    def write(self, path: Path) -> Path:
+        """Write the return to `path` via a temporary file beside it, renamed into place when complete."""
+        with atomic_path(path, prefix=f".{path.stem}.", suffix=".xlsx.tmp") as tmp:
+            self.wb = xlsxwriter.Workbook(
+                str(tmp),
+                {
+                    "strings_to_formulas": False,
+                    "strings_to_urls": False,
+                    "strings_to_numbers": False,
+                    "nan_inf_to_errors": True,
+                    # Small returns are assembled in memory (no temporary file per part); big ones on disk.
+                    "in_memory": self.in_memory,
+                },
+            )
+            self.wb.set_properties({"title": self.sc.title or "Scorecard return", "comments": "Written by xlscorecard"})
+            self.scorecard_sheet()
+            self._grid = None
+            self.quarter_on_quarter_sheet()
+            self.exceptions_sheet()
+            self.data_quality_sheet()
+            self.summary_sheet()
+            self.wb.close()
+        return path
 
     # --- formats -------------------------------------------------------------------------
     def fmt(self, **props: Any) -> Format:
@@ -92,14 +115,6 @@ class _ReturnWriter:
         if key not in self._formats:
             self._formats[key] = self.wb.add_format(props)
         return self._formats[key]
-
-    def write(self) -> None:
-        self.scorecard_sheet()
-        self.quarter_on_quarter_sheet()
-        self.exceptions_sheet()
-        self.data_quality_sheet()
-        self.summary_sheet()
-        self.wb.close()
 
     # --- Scorecard -----------------------------------------------------------------------
     def scorecard_sheet(self) -> None:
@@ -128,6 +143,11 @@ class _ReturnWriter:
         section_fmt = self.fmt(bold=True, bg_color="#D9E1F2", font_color="#1F3864")
         title_fmt = self.fmt(bold=True, font_size=14)
 
+        self.findings_by_cell = defaultdict(list)
+        for f in self.a.findings:
+            if f.cell:
+                self.findings_by_cell[f.cell].append(f)
+        self.results = {r.row: r for r in self.a.results}
         flags_by_row = self._flags_by_row()
         cell_formats: dict[tuple[bool, str | None, tuple[Code, ...]], Format] = {}
         pi_formats: dict[str | None, Format] = {}  # number format -> format of an unflagged PI cell
@@ -196,6 +216,7 @@ class _ReturnWriter:
             ws.write_row(r, pi_cells, _row_height(row, chars_per_line))
 
         self._notes(ws)
+        del self.findings_by_cell, self.results  # needed for this sheet only
         first_pi = min((ind.row for ind in sc.indicators), default=sc.header_row + 1) - grid.sheet_row(0)
         last_pi = max((ind.row for ind in sc.indicators), default=sc.header_row + 1) - grid.sheet_row(0)
         self._conditional_formats(ws, first_pi, last_pi, rag_c, travel_c, helper_c, col)
