@@ -77,10 +77,12 @@ class _Context:
     """What every indicator of a scorecard shares: the reporting period, the quarters it may rate
     and the quarter its arrow compares with, worked out once rather than per indicator."""
 
-    __slots__ = ("by_label", "candidates", "previous", "reporting", "travel", "unknown")
+    __slots__ = ("by_label", "candidates", "previous", "reporting", "texts", "travel", "unknown")
 
     def __init__(self, scorecard: Scorecard) -> None:
         self.by_label = {p.label: p for p in scorecard.periods}
+        # One string per distinct not-rated or not-comparable explanation ("Not rated: no target").
+        self.texts: dict[str, str] = {}
         quarters = [p for p in scorecard.periods if p.is_quarter()]
         self.reporting = reporting = scorecard.reporting_period
         # A reporting period that is no column fails each indicator, as Scorecard.period does.
@@ -165,8 +167,10 @@ def assess_indicator(
             f"target {target.raw} is in {target.unit} but the indicator is "
             f"{'a count' if ind.unit is None else ind.unit}",
         )
+    texts = context.texts
     if rated_label is None:
         rag = not_rated(f"no value up to {reporting}" if reporting else "no quarterly columns")
+        rag.explanation = texts.setdefault(rag.explanation, rag.explanation)
     else:
         obs = values[rated_label]
         if rated_label != reporting:
@@ -174,7 +178,10 @@ def assess_indicator(
         target = _profiled(ind, target, context.by_label[rated_label], rules, add)
         bench = ind.benchmark(target.benchmark)
         rated = rate_value(obs, target, polarity, rules, bench)
-        rag = RagResult(rating=rated.rating, period=rated_label, explanation=rated.explanation)
+        explanation = rated.explanation
+        if rated.rating is None:
+            explanation = texts.setdefault(explanation, explanation)
+        rag = RagResult(rating=rated.rating, period=rated_label, explanation=explanation)
         # DESIGN 5: not rated, with the reason as a finding. Markers, blanks and unreadable
         # targets already have findings of their own; a missing target is named at its cell.
         if rag.rating is None and obs.is_numeric and target.kind is not TargetKind.UNPARSED:
@@ -190,6 +197,8 @@ def assess_indicator(
         )
 
     travel = _travel(context, values, polarity, rules)
+    if travel.direction is None:
+        travel.explanation = texts.setdefault(travel.explanation, travel.explanation)
     arrow = parse_arrow(ind.submitted_arrow)
     if arrow is not None and arrow != travel.direction:
         computed = travel.direction.value if travel.direction else "not comparable"

@@ -46,7 +46,8 @@ class Grid:
     """
 
     values: list[list[CellValue]]
-    number_formats: list[list[str | None]] | None = None
+    # Rows may be tuples, and rows formatted alike may be one shared tuple: read, never write.
+    number_formats: Sequence[Sequence[str | None]] | None = None
     origin: str = "A1"
     sheet: str = "Sheet1"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from xlscorecard.errors import WorkbookError
 from xlscorecard.findings import Code, Finding, finding
@@ -188,6 +189,24 @@ def _title(grid: Grid, header: Header) -> str | None:
 _NO_ROW: tuple[CellValue, ...] = ()
 
 
+class _SharedKeys:
+    """Builds plain dicts that share one table of keys (CPython's key-sharing instance dicts).
+
+    Every PI's values dict maps the same period labels, in the same order, so the labels and
+    their hashes are stored once rather than per PI: about 130 bytes less per PI. The dicts are
+    ordinary dicts (type, equality, order and JSON are those of any dict); an interpreter without
+    key sharing simply gives unshared ones. Each builder has its own class, so one sheet's labels
+    never fill another's table.
+    """
+
+    def __init__(self) -> None:
+        self._holder = type("_Keys", (), {})
+
+    def new(self) -> dict[str, Any]:
+        """An empty dict whose string keys, set in the usual order, go to the shared table."""
+        return self._holder().__dict__  # type: ignore[no-any-return]
+
+
 class _Builder:
     """Walks the rows under the header, collecting sections, indicators and parse findings.
 
@@ -223,6 +242,8 @@ class _Builder:
         self._texts: dict[str, Observation] = {}
         self._polarities: dict[str, tuple[Polarity | None, bool]] = {}
         self._targets: dict[tuple[type, CellValue, str | None], Target] = {}
+        self._values_dicts = _SharedKeys()  # every PI's values dict has the same keys, in the same order
+        self._extra_dicts = _SharedKeys()
 
     def _target(self, value: CellValue, number_format: str | None, cell: str | None) -> Target:
         """parse_target, each distinct (value, format) parsed once."""
@@ -326,7 +347,9 @@ class _Builder:
             self._seen_refs[ref] = row_no
 
         # Each value's cell as its column's letters and the row's number, shared (see Observation).
-        values = {label: parse_value_at(row[c], fmts[c], letters[c], row_no, texts) for label, c in self._period_cols}
+        values = self._values_dicts.new()
+        for label, c in self._period_cols:
+            values[label] = parse_value_at(row[c], fmts[c], letters[c], row_no, texts)
         target_value, target_format, target_cell = at(role["target"])
         target = self._target(target_value, target_format, target_cell or None)
         polarity_value, _, polarity_cell = at(role["polarity"])
@@ -357,7 +380,10 @@ class _Builder:
                     f"target '{target.raw}' is not a value, bound, range or benchmark",
                 )
             )
-        extra = {name: text for c, name in self._others if (text := _text(row[c])) is not None}
+        extra = self._extra_dicts.new()
+        for c, name in self._others:
+            if (text := _text(row[c])) is not None:
+                extra[name] = text
         # Text that could run as a formula; the cheap test first: a sign, or white space, comes first.
         for name, c in self._text_roles:
             v = row[c]

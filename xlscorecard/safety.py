@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_LIMITS",
     "SafetyLimits",
     "check_workbook_file",
+    "iter_zip_member_capped",
     "open_zip_member_capped",
 ]
 
@@ -112,6 +113,12 @@ def check_workbook_file(path: str | Path, limits: SafetyLimits = DEFAULT_LIMITS)
 
 def open_zip_member_capped(zf: zipfile.ZipFile, name: str, cap: int) -> bytes:
     """Return member `name` of `zf` inflated, raising UnsafeWorkbook once it passes `cap` bytes."""
+    return b"".join(iter_zip_member_capped(zf, name, cap))
+
+
+def iter_zip_member_capped(zf: zipfile.ZipFile, name: str, cap: int, chunk: int = _CHUNK) -> Iterator[bytes]:
+    """Member `name` of `zf` inflated in pieces of about `chunk` bytes, raising UnsafeWorkbook
+    once the total passes `cap` bytes; a reader that scans a piece at a time never holds it all."""
     path = zf.filename or "workbook"
     try:
         info = zf.getinfo(name)
@@ -124,23 +131,21 @@ def open_zip_member_capped(zf: zipfile.ZipFile, name: str, cap: int) -> bytes:
             " (possible zip bomb)",
             path,
         )
-    chunks: list[bytes] = []
     total = 0
     try:
         # read(n) inflates at most about n bytes per call, so memory stays near the cap.
         with zf.open(info) as member:
-            while chunk := member.read(_CHUNK):
-                total += len(chunk)
+            while piece := member.read(chunk):
+                total += len(piece)
                 if total > cap:
                     raise UnsafeWorkbook(
                         f"part {_shown(name)} inflates to more than the {_size(cap)} limit"
                         " (possible zip bomb)",
                         path,
                     )
-                chunks.append(chunk)
+                yield piece
     except _ZIP_ERRORS as exc:
         raise _damaged(path, _zip_reason(exc)) from exc
-    return b"".join(chunks)
 
 
 def _check_path(path: str | Path, limits: SafetyLimits) -> int:

@@ -54,23 +54,25 @@ class Observation(Record):
     status, note, flag, low, high and cell (keyword construction, model_copy, model_dump). Not a
     pydantic model: a scorecard holds one per cell, and on a 20,000-row sheet a BaseModel's
     per-instance dictionaries cost about 200 MB. Nor a plain slots dataclass: it stores less.
-    The rarely set note, flag, low and high share one slot; the layout gives the cell as its
-    column letters and row number, shared by every cell of that column and row, instead of an
-    address string per cell (12 MB on 20,000 PIs); and a number cell keeps the number it holds,
-    shared with the grid, and writes its raw text ("2458", "0.31") only when asked. Not frozen,
-    as frozen objects build slowly; treat it as immutable (use model_copy).
+    The rarely set note, flag, low and high are kept with the raw text, as one tuple, only when
+    set; the layout gives the cell as its column letters and row number, shared by every cell of
+    that column and row, instead of an address string per cell (12 MB on 20,000 PIs); and a
+    number cell keeps the number it holds, shared with the grid, and writes its raw text ("2458",
+    "0.31") only when asked. Six slots: 80 bytes an object. Not frozen, as frozen objects build
+    slowly; treat it as immutable (use model_copy).
     """
 
-    __slots__ = ("_col", "_more", "_raw", "_row", "number", "status", "unit")
+    __slots__ = ("_col", "_raw", "_row", "number", "status", "unit")
     __match_args__ = _FIELDS
     __hash__ = None  # type: ignore[assignment]  # as a dataclass that is not frozen
     _record_fields = _FIELDS
 
-    _raw: str | int | float | None  # a number: its text is the raw text (see parse_value)
+    # The raw text; a number whose text is the raw text (see raw); or, when note, flag, low or
+    # high is set, the tuple (raw, note, flag, low, high).
+    _raw: str | int | float | tuple[object, ...] | None
     number: float | None
     unit: str | None  # "%" or None
     status: Status
-    _more: tuple[str | None, str | None, float | None, float | None] | None  # note, flag, low, high
     _col: str | None  # the cell's address, or its column letters when _row is set
     _row: int | None
 
@@ -86,11 +88,11 @@ class Observation(Record):
         high: float | None = None,
         cell: str | None = None,
     ) -> None:
-        self._raw = raw
+        plain = note is None and flag is None and low is None and high is None
+        self._raw = raw if plain else (raw, note, flag, low, high)
         self.number = number
         self.unit = unit
         self.status = status
-        self._more = None if note is None and flag is None and low is None and high is None else (note, flag, low, high)
         self._col = cell
         self._row = None
 
@@ -98,48 +100,60 @@ class Observation(Record):
     def raw(self) -> str | None:
         """The cell's text as written (a number's as Excel shows it unformatted: "2458", "0.31")."""
         raw = self._raw
-        return raw if raw is None or raw.__class__ is str else _number_text(raw)  # type: ignore[arg-type,return-value]
+        if raw is None or raw.__class__ is str:
+            return raw  # type: ignore[return-value]
+        if raw.__class__ is tuple:
+            raw = raw[0]  # type: ignore[index]
+            if raw is None or raw.__class__ is str:
+                return raw  # type: ignore[return-value]
+        return _number_text(raw)  # type: ignore[arg-type]
 
     @raw.setter
     def raw(self, value: str | None) -> None:
-        self._raw = value
+        self._set(0, value)
 
     @property
     def note(self) -> str | None:
-        return None if self._more is None else self._more[0]
+        raw = self._raw
+        return raw[1] if raw.__class__ is tuple else None  # type: ignore[index,return-value]
 
     @note.setter
     def note(self, value: str | None) -> None:
-        self._set_more(0, value)
+        self._set(1, value)
 
     @property
     def flag(self) -> str | None:
-        return None if self._more is None else self._more[1]
+        raw = self._raw
+        return raw[2] if raw.__class__ is tuple else None  # type: ignore[index,return-value]
 
     @flag.setter
     def flag(self, value: str | None) -> None:
-        self._set_more(1, value)
+        self._set(2, value)
 
     @property
     def low(self) -> float | None:
-        return None if self._more is None else self._more[2]
+        raw = self._raw
+        return raw[3] if raw.__class__ is tuple else None  # type: ignore[index,return-value]
 
     @low.setter
     def low(self, value: float | None) -> None:
-        self._set_more(2, value)
+        self._set(3, value)
 
     @property
     def high(self) -> float | None:
-        return None if self._more is None else self._more[3]
+        raw = self._raw
+        return raw[4] if raw.__class__ is tuple else None  # type: ignore[index,return-value]
 
     @high.setter
     def high(self, value: float | None) -> None:
-        self._set_more(3, value)
+        self._set(4, value)
 
-    def _set_more(self, index: int, value: object) -> None:
-        more = list(self._more or (None, None, None, None))
-        more[index] = value
-        self._more = None if more == [None, None, None, None] else tuple(more)  # type: ignore[assignment]
+    def _set(self, index: int, value: object) -> None:
+        """Set raw (0), note, flag, low or high (1-4) in _raw."""
+        raw = self._raw
+        parts = list(raw) if raw.__class__ is tuple else [raw, None, None, None, None]  # type: ignore[arg-type]
+        parts[index] = value
+        self._raw = parts[0] if parts[1:] == [None, None, None, None] else tuple(parts)  # type: ignore[assignment]
 
     @property
     def cell(self) -> str | None:
@@ -164,7 +178,7 @@ class Observation(Record):
         """A copy with some fields changed."""
         new = object.__new__(type(self))
         new._raw, new.number, new.unit, new.status = self._raw, self.number, self.unit, self.status
-        new._more, new._col, new._row = self._more, self._col, self._row
+        new._col, new._row = self._col, self._row
         if update:
             for name, value in update.items():
                 if name not in _FIELDS:
@@ -173,7 +187,7 @@ class Observation(Record):
         return new
 
     def _key(self) -> tuple[object, ...]:
-        return (self.raw, self.number, self.unit, self.status, *(self._more or (None,) * 4), self.cell)
+        return (self.raw, self.number, self.unit, self.status, self.note, self.flag, self.low, self.high, self.cell)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not self.__class__:
@@ -352,8 +366,9 @@ def parse_value_at(
             if len(texts) < 4096:
                 texts[value] = parsed  # type: ignore[index]
         obs = _new(Observation)
-        obs._raw = value  # type: ignore[assignment]
-        obs.number, obs.unit, obs.status, obs._more = parsed.number, parsed.unit, parsed.status, parsed._more
+        more = parsed._raw
+        obs._raw = value if more.__class__ is not tuple else (value, *more[1:])  # type: ignore[assignment,index]
+        obs.number, obs.unit, obs.status = parsed.number, parsed.unit, parsed.status
         obs._col = column
         obs._row = row
         return obs
@@ -382,7 +397,6 @@ def _placed(
     obs.number = number
     obs.unit = unit
     obs.status = status
-    obs._more = None
     obs._col = column
     obs._row = row
     return obs

@@ -15,6 +15,8 @@ import functools
 import posixpath
 import re
 import zipfile
+from array import array
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +25,13 @@ from defusedxml import ElementTree
 from xlscorecard.errors import WorkbookError
 from xlscorecard.grid import Grid, column_index
 from xlscorecard.layout import find_header
-from xlscorecard.safety import DEFAULT_LIMITS, SafetyLimits, check_workbook_file, open_zip_member_capped
+from xlscorecard.safety import (
+    DEFAULT_LIMITS,
+    SafetyLimits,
+    check_workbook_file,
+    iter_zip_member_capped,
+    open_zip_member_capped,
+)
 
 HEADER_SEARCH_ROWS = 60
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -66,7 +74,11 @@ def read_grid(path: str | Path, sheet: str | None = None, limits: SafetyLimits |
                     path,
                 )
         sheet_data = loaded.get(chosen) or book.get_sheet_by_name(chosen)
-        values = sheet_data.to_python(skip_empty_area=False)
+        rows = _rows(sheet_data)
+        # The values are Python's now: let calamine free its copy before the XML is scanned.
+        del sheet_data
+        loaded.clear()
+        book.close()
         with zipfile.ZipFile(path) as zf:
             formats, errors = _formats_and_errors(zf, chosen, limits)
     except WorkbookError:
@@ -75,7 +87,6 @@ def read_grid(path: str | Path, sheet: str | None = None, limits: SafetyLimits |
         return _read_grid_openpyxl(path, chosen)
     except Exception as exc:  # calamine raises its own error types for damaged parts
         raise WorkbookError(f"is damaged and cannot be read ({_reason(exc)})", path) from None
-    rows: list[list[Any]] = [[_cell(v) for v in row] for row in values]
     for (r, c), text in errors.items():
         _ensure(rows, r, c)
         rows[r][c] = text
@@ -83,11 +94,28 @@ def read_grid(path: str | Path, sheet: str | None = None, limits: SafetyLimits |
     for row in rows:
         if len(row) < width:
             row.extend([None] * (width - len(row)))
-    format_rows: list[list[str | None]] = [[None] * width for _ in rows]
-    for (r, c), fmt in formats.items():
-        if r < len(format_rows) and c < width:
-            format_rows[r][c] = fmt
-    return Grid(values=rows, number_formats=format_rows, origin="A1", sheet=chosen)
+    return Grid(values=rows, number_formats=_format_rows(len(rows), width, formats), origin="A1", sheet=chosen)
+
+
+def _rows(sheet: Any) -> list[list[Any]]:
+    """The sheet's values from A1, row by row, with one string object per distinct text.
+
+    Calamine hands a fresh string per cell; a scorecard repeats names, markers and notes down
+    its rows, so equal texts are shared (the grid of a 20,000-PI sheet is about half the size).
+    Rows are taken one at a time rather than as one list of lists, so the two never coexist."""
+    start = sheet.start
+    pad = [None] * start[1] if start else []  # iter_rows leaves out empty columns on the left
+    texts: dict[str, str] = {}
+    rows: list[list[Any]] = []
+    for raw in sheet.iter_rows():
+        row = pad.copy()
+        for v in raw:
+            if v.__class__ is str:
+                row.append(texts.setdefault(v, v) if v else None)  # calamine's '' is an empty cell
+            else:
+                row.append(_cell(v))
+        rows.append(row)
+    return rows
 
 
 _PLAIN_TYPES = (str, float, int, bool)
@@ -150,32 +178,87 @@ def _style_formats(zf: zipfile.ZipFile, cap: int) -> dict[int, str]:
     return out
 
 
+_Found = tuple[array, array, array, dict[int, str]]  # rows, columns and style ids of formatted cells; styles
+
+
 def _formats_and_errors(
     zf: zipfile.ZipFile, sheet: str, limits: SafetyLimits
-) -> tuple[dict[tuple[int, int], str], dict[tuple[int, int], str]]:
+) -> tuple[_Found, dict[tuple[int, int], str]]:
+    """Number formats (as compact arrays) and Excel errors of the sheet's cells, from its XML.
+
+    The XML is inflated and scanned a block of whole rows at a time, so neither it nor a list of
+    every match is held at once (on a 20,000-PI sheet the XML alone is about 20 MB)."""
     cap = limits.max_uncompressed_bytes
     style_formats = _style_formats(zf, cap)
-    xml = open_zip_member_capped(zf, _sheet_part(zf, sheet, cap), cap)
-    if _ADDRESS_LESS.search(xml):
-        raise _AddressLess
-    formats: dict[tuple[int, int], str] = {}
-    if style_formats:
-        # Only cells whose style has a format are visited. Writers put r before s (Excel,
-        # openpyxl, XlsxWriter, LibreOffice): a plain scan for that order, and the slower
-        # any-order scan only when the counts show some cells were written otherwise.
-        ids = b"|".join(str(i).encode() for i in sorted(style_formats))
-        r_first = re.compile(rb'<c r="\$?([A-Z]+)\$?([0-9]+)" s="(' + ids + rb')"')
-        expected = len(re.findall(rb'<c\b[^>]*?\bs="(?:' + ids + rb')"', xml))
-        found = [(m.group(1), m.group(2), m.group(3)) for m in r_first.finditer(xml)]
-        if len(found) < expected:
-            any_order = re.compile(rb'<c\b(?=[^>]*?\bs="(' + ids + rb')")[^>]*?\br="\$?([A-Z]+)\$?([0-9]+)"')
-            found = [(m.group(2), m.group(3), m.group(1)) for m in any_order.finditer(xml)]
-        for letters, row, style in found:
-            formats[(int(row) - 1, _column(letters) - 1)] = style_formats[int(style)]
+    part = _sheet_part(zf, sheet, cap)
+    rows, cols, styles = array("l"), array("l"), array("l")
     errors: dict[tuple[int, int], str] = {}
-    for m in _ERROR_CELL.finditer(xml):
-        errors[(int(m.group(2)) - 1, _column(m.group(1)) - 1)] = m.group(3).decode("utf-8", "replace")
-    return formats, errors
+    expected = 0
+    # Only cells whose style has a format are visited. Writers put r before s (Excel, openpyxl,
+    # XlsxWriter, LibreOffice): a plain scan for that order, and the slower any-order scan only
+    # when the counts show some cells were written otherwise.
+    ids = b"|".join(str(i).encode() for i in sorted(style_formats))
+    r_first = re.compile(rb'<c r="\$?([A-Z]+)\$?([0-9]+)" s="(' + ids + rb')"')
+    any_style = re.compile(rb'<c\b[^>]*?\bs="(?:' + ids + rb')"')
+    for block in _row_blocks(iter_zip_member_capped(zf, part, cap, _BLOCK)):
+        if _ADDRESS_LESS.search(block):
+            raise _AddressLess
+        if style_formats:
+            expected += sum(1 for _ in any_style.finditer(block))
+            for m in r_first.finditer(block):
+                rows.append(int(m.group(2)) - 1)
+                cols.append(_column(m.group(1)) - 1)
+                styles.append(int(m.group(3)))
+        for m in _ERROR_CELL.finditer(block):
+            errors[(int(m.group(2)) - 1, _column(m.group(1)) - 1)] = m.group(3).decode("utf-8", "replace")
+    if style_formats and len(rows) < expected:
+        any_order = re.compile(rb'<c\b(?=[^>]*?\bs="(' + ids + rb')")[^>]*?\br="\$?([A-Z]+)\$?([0-9]+)"')
+        rows, cols, styles = array("l"), array("l"), array("l")
+        for block in _row_blocks(iter_zip_member_capped(zf, part, cap, _BLOCK)):
+            for m in any_order.finditer(block):
+                rows.append(int(m.group(3)) - 1)
+                cols.append(_column(m.group(2)) - 1)
+                styles.append(int(m.group(1)))
+    return (rows, cols, styles, style_formats), errors
+
+
+_BLOCK = 1 << 20
+
+
+def _row_blocks(pieces: Iterator[bytes]) -> Iterator[bytes]:
+    """The XML again, cut only after a '</row>' so no cell (and no match above) is split."""
+    buffer = b""
+    for piece in pieces:
+        buffer += piece
+        if len(buffer) >= _BLOCK:
+            end = buffer.rfind(b"</row>")
+            if end >= 0:
+                yield buffer[: end + 6]
+                buffer = buffer[end + 6 :]
+    if buffer:
+        yield buffer
+
+
+def _format_rows(height: int, width: int, found: _Found) -> list[tuple[str | None, ...]]:
+    """Each grid row's number formats; rows formatted alike share one tuple (most have none)."""
+    rows, cols, styles, style_formats = found
+    empty: tuple[str | None, ...] = (None,) * width
+    out = [empty] * height
+    shared = {empty: empty}
+    current_r, current = 0, None
+    for r, c, style in zip(rows, cols, styles, strict=True):
+        if r >= height or c >= width:
+            continue
+        if current is None or r != current_r:
+            if current is not None:
+                done = tuple(current)
+                out[current_r] = shared.setdefault(done, done)
+            current_r, current = r, list(out[r])
+        current[c] = style_formats[style]
+    if current is not None:
+        done = tuple(current)
+        out[current_r] = shared.setdefault(done, done)
+    return out
 
 
 def _read_grid_openpyxl(path: Path, sheet: str) -> Grid:
