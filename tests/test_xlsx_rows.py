@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import html
 import math
+import re
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
 import xlsxwriter
+from conftest import EXAMPLE
+from xlsxwriter.worksheet import Worksheet
 
+from xlscorecard.api import convert_file
 from xlscorecard.xlsx_rows import MAX_LINKS, MAX_STRING, RowsWorksheet
 
 HOSTILE = [
@@ -127,3 +132,20 @@ def test_links_of_both_kinds_on_one_sheet_are_refused(tmp_path: Path) -> None:
     ws.write_url(1, 0, "internal:'S'!B2")
     with pytest.raises(RuntimeError, match="both"):
         wb.close()
+
+
+def test_formulas_skip_xlsxwriters_rewrites_only_when_they_would_change_nothing(tmp_path: Path) -> None:
+    ours = RowsWorksheet()
+    for formula in ['=OR(UPPER(K7)="GREEN",UPPER(K7)="G")', "=AND(ISNUMBER(K7),K7>=$U7)", '=LEN(P7)>0',
+                    "=XLOOKUP(A1,B:B,C:C)", "=FILTER(A1:A9,B1:B9>0)", '=IF(A1="SINGLE(",1,0)', "{=SUM(A1:A3)}"]:
+        assert ours._prepare_formula(formula, True) == Worksheet()._prepare_formula(formula, True)
+
+
+def test_every_formula_in_the_example_return_is_as_xlsxwriter_would_write_it(tmp_path: Path) -> None:
+    plain = Worksheet()
+    with zipfile.ZipFile(convert_file(EXAMPLE, tmp_path / "return.xlsx")) as z:
+        sheets = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+    formulas = [html.unescape(f) for xml in sheets for f in re.findall(r"<formula>(.*?)</formula>", xml)]
+    assert len(formulas) >= 10
+    for formula in formulas:
+        assert plain._prepare_formula("=" + formula, True) == formula

@@ -245,13 +245,14 @@ class ReturnWriter:
         """Widths that fit the content, capped so the sheet prints one page wide."""
         caps = {col.get("measure"): 42.0, col.get("comments"): 60.0, col.get("lead"): 16.0}
         first_pi = min((ind.row for ind in self.sc.indicators), default=self.sc.header_row) - self.grid.sheet_row(0)
-        widths: dict[int, float] = {}
-        for c in range(last_col + 1):
-            sample = self.grid.values[first_pi : first_pi + WIDTH_SAMPLE_ROWS]  # enough to see the content
-            longest = max((len(_as_text(row[c])) for row in sample if c < len(row)), default=0)
-            cap = caps.get(c, 12.0)
-            widths[c] = max(7.0, min(longest * 1.1 + 1, cap))
-        return widths
+        longest = [0] * (last_col + 1)
+        for row in self.grid.values[first_pi : first_pi + WIDTH_SAMPLE_ROWS]:  # enough to see the content
+            for c, value in enumerate(row):
+                if value is not None:
+                    n = len(value) if value.__class__ is str else len(_as_text(value))
+                    if n > longest[c]:
+                        longest[c] = n
+        return {c: max(7.0, min(n * 1.1 + 1, caps.get(c, 12.0))) for c, n in enumerate(longest)}
 
     def _col(self, letter: str) -> int:
         return column_index(letter) - self.grid.sheet_column(0)

@@ -72,12 +72,16 @@ _BOUND = re.compile(
     rf"^(?P<op>{'|'.join(f'(?:{w})' for w, _ in _WORD_OPERATORS)})\s*(?P<num>{_NUM})\s*(?P<pct>%)?$",
     re.I,
 )
+_OPERATOR_WORDS = [(re.compile(w, re.I), op) for w, op in _WORD_OPERATORS]  # compiled once, at import
 _BENCH_OPERATOR = [
-    (r"at\s+or\s+above|in\s+line\s+with\s+or\s+above|equal\s+to\s+or\s+above", ">="),
-    (r"at\s+or\s+below|in\s+line\s+with\s+or\s+below|equal\s+to\s+or\s+below", "<="),
-    (r"above|higher\s+than|more\s+than|greater\s+than|exceed", ">"),
-    (r"below|lower\s+than|less\s+than|fewer\s+than|under", "<"),
-    (r"better\s+than|in\s+line\s+with|at|match|equal\s+to", "better"),
+    (re.compile(w, re.I), op)
+    for w, op in (
+        (r"at\s+or\s+above|in\s+line\s+with\s+or\s+above|equal\s+to\s+or\s+above", ">="),
+        (r"at\s+or\s+below|in\s+line\s+with\s+or\s+below|equal\s+to\s+or\s+below", "<="),
+        (r"above|higher\s+than|more\s+than|greater\s+than|exceed", ">"),
+        (r"below|lower\s+than|less\s+than|fewer\s+than|under", "<"),
+        (r"better\s+than|in\s+line\s+with|at|match|equal\s+to", "better"),
+    )
 ]
 _NATIONAL = re.compile(r"national|england", re.I)
 _STAT_NEIGHBOUR = re.compile(r"stat(?:istical)?\.?\s*neigh|\bsn\b|comparator", re.I)
@@ -99,7 +103,7 @@ def parse_target(value: object, number_format: str | None = None, cell: str | No
         return Target(raw=raw, kind=TargetKind.RANGE, low=obs.low, high=obs.high, unit=obs.unit, cell=cell)
     text = " ".join(str(value).split())
     if (m := _BOUND.match(text)) and math.isfinite(to_number(m["num"])):
-        op = next(o for w, o in _WORD_OPERATORS if re.fullmatch(w, m["op"], re.I))
+        op = next(o for w, o in _OPERATOR_WORDS if w.fullmatch(m["op"]))
         return Target(
             raw=raw,
             kind=TargetKind.BOUND,
@@ -116,7 +120,7 @@ def parse_target(value: object, number_format: str | None = None, cell: str | No
         else None
     )
     if bench is not None:
-        op = next((o for w, o in _BENCH_OPERATOR if re.search(w, text, re.I)), "better")
+        op = next((o for w, o in _BENCH_OPERATOR if w.search(text)), "better")
         return Target(raw=raw, kind=TargetKind.BENCHMARK, operator=op, benchmark=bench, cell=cell)  # type: ignore[arg-type]
     return Target(raw=raw, kind=TargetKind.UNPARSED, cell=cell)
 
