@@ -34,7 +34,7 @@ DATA_QUALITY = "Data quality"
 SUMMARY = "Summary"
 
 WIDTH_SAMPLE_ROWS = 2000
-IN_MEMORY_CELLS = 100_000
+IN_MEMORY_CELLS = 20_000  # about 1,000 rows: above that, parts go to temporary files and memory stays flat
 HELPERS = ("xlscorecard polarity", "green from", "green to", "amber from", "amber to")
 
 
