@@ -178,11 +178,10 @@ def assess_indicator(
             add(Code.STALE, obs.cell, f"latest value is from {rated_label}; nothing for {reporting}")
         target = _profiled(ind, target, context.by_label[rated_label], rules, add)
         bench = ind.benchmark(target.benchmark)
-        rated = rate_value(obs, target, polarity, rules, bench)
-        explanation = rated.explanation
-        if rated.rating is None:
-            explanation = texts.setdefault(explanation, explanation)
-        rag = RagResult(rating=rated.rating, period=rated_label, explanation=explanation)
+        rag = rate_value(obs, target, polarity, rules, bench)  # a new RagResult, ours to complete
+        rag.period = rated_label
+        if rag.rating is None:
+            rag.explanation = texts.setdefault(rag.explanation, rag.explanation)
         # DESIGN 5: not rated, with the reason as a finding. Markers, blanks and unreadable
         # targets already have findings of their own; a missing target is named at its cell.
         if rag.rating is None and obs.is_numeric and target.kind is not TargetKind.UNPARSED:
