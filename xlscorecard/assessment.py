@@ -13,7 +13,7 @@ from xlscorecard.records import Record, gc_paused
 from xlscorecard.scorecard import Indicator, Scorecard
 from xlscorecard.settings import Settings
 from xlscorecard.targets import Polarity, TargetKind
-from xlscorecard.travel import TravelResult, direction_of_travel, parse_arrow
+from xlscorecard.travel import Direction, TravelResult, direction_of_travel, parse_arrow
 from xlscorecard.values import Observation, Status, format_number
 
 
@@ -77,12 +77,13 @@ class _Context:
     """What every indicator of a scorecard shares: the reporting period, the quarters it may rate
     and the quarter its arrow compares with, worked out once rather than per indicator."""
 
-    __slots__ = ("by_label", "candidates", "previous", "reporting", "texts", "travel", "unknown")
+    __slots__ = ("arrows", "by_label", "candidates", "previous", "reporting", "texts", "travel", "unknown")
 
     def __init__(self, scorecard: Scorecard) -> None:
         self.by_label = {p.label: p for p in scorecard.periods}
         # One string per distinct not-rated or not-comparable explanation ("Not rated: no target").
         self.texts: dict[str, str] = {}
+        self.arrows: dict[str | None, Direction | None] = {}  # submitted arrow text -> direction
         quarters = [p for p in scorecard.periods if p.is_quarter()]
         self.reporting = reporting = scorecard.reporting_period
         # A reporting period that is no column fails each indicator, as Scorecard.period does.
@@ -177,11 +178,10 @@ def assess_indicator(
             add(Code.STALE, obs.cell, f"latest value is from {rated_label}; nothing for {reporting}")
         target = _profiled(ind, target, context.by_label[rated_label], rules, add)
         bench = ind.benchmark(target.benchmark)
-        rated = rate_value(obs, target, polarity, rules, bench)
-        explanation = rated.explanation
-        if rated.rating is None:
-            explanation = texts.setdefault(explanation, explanation)
-        rag = RagResult(rating=rated.rating, period=rated_label, explanation=explanation)
+        rag = rate_value(obs, target, polarity, rules, bench)  # a new RagResult, ours to complete
+        rag.period = rated_label
+        if rag.rating is None:
+            rag.explanation = texts.setdefault(rag.explanation, rag.explanation)
         # DESIGN 5: not rated, with the reason as a finding. Markers, blanks and unreadable
         # targets already have findings of their own; a missing target is named at its cell.
         if rag.rating is None and obs.is_numeric and target.kind is not TargetKind.UNPARSED:
@@ -199,7 +199,11 @@ def assess_indicator(
     travel = _travel(context, values, polarity, rules)
     if travel.direction is None:
         travel.explanation = texts.setdefault(travel.explanation, travel.explanation)
-    arrow = parse_arrow(ind.submitted_arrow)
+    submitted_arrow = ind.submitted_arrow.raw
+    if submitted_arrow in context.arrows:
+        arrow = context.arrows[submitted_arrow]
+    else:
+        arrow = context.arrows[submitted_arrow] = parse_arrow(ind.submitted_arrow)
     if arrow is not None and arrow != travel.direction:
         computed = travel.direction.value if travel.direction else "not comparable"
         add(
@@ -263,6 +267,8 @@ _BLANK = Observation()  # the previous quarter when there is none (read, never c
 def _compare_benchmarks(ind: Indicator, obs: Observation | None, polarity, rules: Settings, add) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Benchmarks are reported beside the RAG, never folded into it."""
     out: dict[str, str] = {}
+    if ind.national.status is Status.BLANK and ind.stat_neighbour.status is Status.BLANK:
+        return out  # the common case: no benchmark figures at all
     local: list[float] | None = None  # the indicator's own numbers, listed only when a count needs them
     for name, label, bench, enabled in (
         ("national", "national average", ind.national, rules.benchmarks.national),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -233,7 +234,7 @@ class _Builder:
         # Every column the rows are read at, and its letters (as grid.address gives them).
         self._letters = {c: column_letter(grid.sheet_column(c)) for c in self.columns}
         self._span = (max(self.columns) + 1) if self.columns else 0
-        self._period_cols = [(p.label, period_col[p.label]) for p in periods]
+        self._period_cells = [(p.label, period_col[p.label], self._letters[period_col[p.label]]) for p in periods]
         self._role = {role: roles.get(role) for role in (*ROLE_PATTERNS, *TEXT_ROLES)}
         self._text_roles = [(role, c) for role in TEXT_ROLES if (c := roles.get(role)) is not None]
         self._others = list(header.others.items())
@@ -266,14 +267,16 @@ class _Builder:
             known = self._polarities[value] = parse_polarity(value)
         return known
 
-    def _row(self, r: int) -> tuple[list[CellValue], list[str | None] | tuple[None, ...]]:
+    def _row(self, r: int) -> tuple[list[CellValue], Sequence[str | None]]:
         """Row r's values and number formats, at least as wide as the columns read."""
         span = self._span
         values = self.grid.values[r]
+        formats = self.grid.number_formats
+        if formats is not None and len(values) >= span and r < len(formats) and len(formats[r]) >= span:
+            return values, formats[r]  # the usual case: a full grid
         if len(values) < span:
             values = [*values, *([None] * (span - len(values)))]
-        formats = self.grid.number_formats
-        fmts: list[str | None] | tuple[None, ...]
+        fmts: Sequence[str | None]
         if formats is None or r >= len(formats):
             fmts = (None,) * span
         else:
@@ -348,8 +351,8 @@ class _Builder:
 
         # Each value's cell as its column's letters and the row's number, shared (see Observation).
         values = self._values_dicts.new()
-        for label, c in self._period_cols:
-            values[label] = parse_value_at(row[c], fmts[c], letters[c], row_no, texts)
+        for label, c, column in self._period_cells:
+            values[label] = parse_value_at(row[c], fmts[c], column, row_no, texts)
         target_value, target_format, target_cell = at(role["target"])
         target = self._target(target_value, target_format, target_cell or None)
         polarity_value, _, polarity_cell = at(role["polarity"])

@@ -24,7 +24,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel
 
 _R = TypeVar("_R", bound="Record")
-_PLAIN = (str, int, float, bool, type(None))
+_PLAIN = frozenset({str, int, float, bool, type(None)})
 
 
 class Record:
@@ -48,11 +48,13 @@ class Record:
     ) -> dict[str, Any]:
         """The fields as a dictionary (nested records too); in JSON mode enums become their values."""
         json = mode == "json"
-        return {
-            name: dump(getattr(self, name), json)
-            for name in _field_names(type(self))
-            if not exclude or name not in exclude
-        }
+        out: dict[str, Any] = {}
+        for name in _field_names(type(self)):
+            if exclude and name in exclude:
+                continue
+            value = getattr(self, name)
+            out[name] = value if value.__class__ in _PLAIN else dump(value, json)
+        return out
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
@@ -73,14 +75,18 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 def dump(value: Any, json: bool = True) -> Any:
     """A value as pydantic's model_dump gives it: records and dataclasses as dicts, enums by mode."""
-    if type(value) in _PLAIN:
+    cls = value.__class__
+    if cls in _PLAIN:
         return value
     if isinstance(value, Enum):
-        return value.value if json else value
+        return value._value_ if json else value
     if isinstance(value, Record):
         return value.model_dump(mode="json" if json else "python")
     if isinstance(value, dict):
-        return {dump(k, json): dump(v, json) for k, v in value.items()}
+        return {
+            (k if k.__class__ in _PLAIN else dump(k, json)): (v if v.__class__ in _PLAIN else dump(v, json))
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         items = [dump(v, json) for v in value]
         return items if json or isinstance(value, list) else tuple(items)

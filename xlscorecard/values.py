@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Collection
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from xlscorecard.records import Record
 
@@ -185,6 +186,31 @@ class Observation(Record):
                     raise TypeError(f"Observation has no field {name!r}")
                 setattr(new, name, value)
         return new
+
+    def model_dump(
+        self, mode: Literal["python", "json"] = "python", exclude: Collection[str] | None = None
+    ) -> dict[str, Any]:
+        """The fields as a dictionary; in JSON mode the status is its value ("number")."""
+        if exclude:
+            return Record.model_dump(self, mode, exclude)
+        raw = self._raw
+        note = flag = low = high = None
+        if raw.__class__ is tuple:
+            raw, note, flag, low, high = raw  # type: ignore[misc]
+        if raw is not None and raw.__class__ is not str:
+            raw = _number_text(raw)  # type: ignore[arg-type]
+        row = self._row
+        return {
+            "raw": raw,
+            "number": self.number,
+            "unit": self.unit,
+            "status": self.status._value_ if mode == "json" else self.status,
+            "note": note,
+            "flag": flag,
+            "low": low,
+            "high": high,
+            "cell": self._col if row is None else f"{self._col}{row}",
+        }
 
     def _key(self) -> tuple[object, ...]:
         return (self.raw, self.number, self.unit, self.status, self.note, self.flag, self.low, self.high, self.cell)
