@@ -279,17 +279,17 @@ class ReturnWriter:
     def _scale(self, ind: Indicator) -> float | None:
         """How the reporting-period cell stores the indicator's units (0.01 for 31% kept as 0.31)."""
         period = self.sc.reporting_period
-        if period is None:
+        letter = self.sc.columns.get(period) if period else None
+        if period is None or letter is None:
             return None
-        obs = ind.values[period]
-        if obs.cell is None:
-            return None
-        r, c = split_address(obs.cell)
-        gr, gc = r - self.grid.sheet_row(0), c - self.grid.sheet_column(0)
+        if ind.unit != "%":
+            return 1.0
+        gr, gc = ind.row - self.grid.sheet_row(0), self._col(letter)
         raw = self.grid.value(gr, gc)
-        if isinstance(raw, int | float) and not isinstance(raw, bool) and ind.unit == "%":
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
             _, fraction = percent_scaling(self.grid.number_format(gr, gc))
-            if fraction or (obs.number and raw != obs.number):
+            number = ind.values[period].number
+            if fraction or (number and raw != number):
                 return 0.01
         return 1.0
 
