@@ -203,10 +203,13 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     # The last is XML shaped like rich text, which XlsxWriter's own constant-memory writer passes through raw.
     hostile = ["=HYPERLINK(\"http://evil\",\"x\")", "+1+1", "-2+3", "@SUM(A1)", "=1/0",
                '<r><t>x</t></r></is></c><c r="Z9"><f>1+1</f></c><c r="Z10" t="inlineStr"><is><r><t>y</t></r>']
+    hostile += ['<r><t>title</t></r></si><si><r><t>x</t></r>', '<r><t>section</t></r></si><si><r><t>y</t></r>']
     rows = small_sheet(
         pi("1.1", hostile[0], comments=hostile[1], lead=hostile[3], q1=3, q2=4),
         pi("1.2", "Number of things", comments=hostile[2], q2=hostile[4]),
-        pi("1.3", "Rich", comments=hostile[5], q2=1),
+        [hostile[7]],  # a section heading: it is written on the Summary sheet too
+        pi("2.1", "Rich", comments=hostile[5], q2=1),
+        title=hostile[6],
     )
     src = write_workbook(tmp_path / "hostile.xlsx", rows)
     before = sha256(src)
@@ -222,6 +225,9 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
                     found[cell.value] = cell.data_type
     assert set(found) == set(hostile)
     assert set(found.values()) == {"s"}
+    summary = book["Summary"]
+    assert summary["A1"].value == hostile[6]
+    assert hostile[7] in [c.value for c in summary["A"]]
 
 
 def test_input_is_unchanged_and_a_failure_mid_write_leaves_no_file(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]

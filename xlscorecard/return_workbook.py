@@ -527,30 +527,29 @@ class ReturnWriter:
 
     # --- Summary ---------------------------------------------------------------------------
     def summary_sheet(self) -> None:
-        ws = self.wb.add_worksheet(SUMMARY)
+        ws = self.wb.add_worksheet(SUMMARY, worksheet_class=RowsWorksheet)
         bold = self.fmt(bold=True)
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", text_wrap=True, border=1)
-        ws.write_string(0, 0, self.sc.title or "Scorecard", self.fmt(bold=True, font_size=14))
-        ws.write_string(1, 0, f"Reporting period: {self.sc.reporting_period or ''}")
+        ws.write_row(0, [(0, self.sc.title or "Scorecard", self.fmt(bold=True, font_size=14))])
+        ws.write_row(1, [(0, f"Reporting period: {self.sc.reporting_period or ''}", None)])
         columns = ["Section", "Green", "Amber", "Red", "Not rated", "Improving", "Worsening", "Same",
                    "No polarity", "Not comparable"]
+        heads: list[Cell] = []
         for c, h in enumerate(columns):
             colours = RAG_COLOURS.get(h.lower())
-            cell_format = self.fmt(bold=True, bg_color=colours[0], font_color=colours[1], border=1) if colours else head
-            ws.write_string(3, c, h, cell_format)
+            heads.append((c, h, self.fmt(bold=True, bg_color=colours[0], font_color=colours[1], border=1)
+                          if colours else head))
+        ws.write_row(3, heads)
         by_section: dict[str, list[IndicatorAssessment]] = defaultdict(list)
         for ind, result in zip(self.sc.indicators, self.a.results, strict=True):
             by_section[ind.section or "(no section)"].append(result)
         r = 3
         for section, results in by_section.items():
             r += 1
-            ws.write_string(r, 0, section)
-            for c, n in enumerate(_counts(results), start=1):
-                ws.write_number(r, c, n)
+            ws.write_row(r, [(0, section, None), *((c, n, None) for c, n in enumerate(_counts(results), start=1))])
         total_r = r + 1
-        ws.write_string(total_r, 0, "All PIs", bold)
-        for c, n in enumerate(_counts(self.a.results), start=1):
-            ws.write_number(total_r, c, n, bold)
+        ws.write_row(total_r, [(0, "All PIs", bold),
+                               *((c, n, bold) for c, n in enumerate(_counts(self.a.results), start=1))])
         if r > 3:
             chart = self.wb.add_chart({"type": "bar", "subtype": "stacked"})
             for name, c in (("green", 1), ("amber", 2), ("red", 3)):
