@@ -100,6 +100,16 @@ def test_row_heights_links_and_notes_sit_on_the_written_cells(tmp_path: Path) ->
     assert sheet["B2"].comment.text == "a note"
 
 
+def test_cells_past_excels_last_row_or_column_are_left_out(tmp_path: Path) -> None:
+    wb, ws, path = _book(tmp_path)
+    ws.write_row(0, [(0, "A1", None), (16383, "XFD1", None), (16384, "beyond", None), (16385, "beyond", None)])
+    ws.write_row(1_048_576, [(0, "beyond", None)])
+    wb.close()
+    sheet = openpyxl.load_workbook(path)["S"]
+    assert sheet["A1"].value == "A1" and sheet["XFD1"].value == "XFD1"
+    assert sheet.max_row == 1 and sheet.max_column == 16384
+
+
 def test_rows_out_of_order_are_refused(tmp_path: Path) -> None:
     wb, ws, _ = _book(tmp_path)
     ws.write_row(4, [(0, "five", None)])

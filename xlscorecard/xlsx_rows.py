@@ -105,6 +105,8 @@ class RowsWorksheet(Worksheet):
         """Write one row's cells (column order, no repeats): None or "" a blank, bool, number or text."""
         if row <= self._last_row:
             raise ValueError(f"rows must be written in increasing order: {row + 1} after {self._last_row + 1}")
+        if row >= self.xls_rowmax:
+            return  # past Excel's last row: left out, as XlsxWriter's write_*() do
         n = str(row + 1)
         letters, styles = self._letters, self._xf
         parts: list[str] = []
@@ -115,6 +117,8 @@ class RowsWorksheet(Worksheet):
                 first = c
             last = c
             if c >= len(letters):
+                if c >= self.xls_colmax:
+                    break  # past column XFD: left out, as XlsxWriter's write_*() do
                 self._grow(c)
             if cell_format is None:
                 s = ""
