@@ -236,8 +236,10 @@ class _Builder:
         self._span = (max(self.columns) + 1) if self.columns else 0
         self._period_cells = [(p.label, period_col[p.label], self._letters[period_col[p.label]]) for p in periods]
         self._role = {role: roles.get(role) for role in (*ROLE_PATTERNS, *TEXT_ROLES)}
-        self._text_roles = [(role, c) for role in TEXT_ROLES if (c := roles.get(role)) is not None]
         self._others = list(header.others.items())
+        # The text columns checked for formula-like text, by role or header name.
+        self._text_columns = [(role, c) for role in TEXT_ROLES if (c := roles.get(role)) is not None]
+        self._text_columns += [(name, c) for c, name in self._others]
         self._formats_known = grid.number_formats is not None
         # Parsed once per distinct cell content: markers, arrows, polarities and targets repeat.
         self._texts: dict[str, Observation] = {}
@@ -388,11 +390,7 @@ class _Builder:
             if (text := _text(row[c])) is not None:
                 extra[name] = text
         # Text that could run as a formula; the cheap test first: a sign, or white space, comes first.
-        for name, c in self._text_roles:
-            v = row[c]
-            if isinstance(v, str) and v and (v[0] in _SIGNS or v[0].isspace()) and _formula_like(v):
-                self._formula_finding(v, letters[c] + digits, ref, name)
-        for c, name in self._others:
+        for name, c in self._text_columns:
             v = row[c]
             if isinstance(v, str) and v and (v[0] in _SIGNS or v[0].isspace()) and _formula_like(v):
                 self._formula_finding(v, letters[c] + digits, ref, name)
