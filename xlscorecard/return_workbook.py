@@ -69,8 +69,6 @@ class ReturnWriter:
     """
 
     wb: xlsxwriter.Workbook  # made by write()
-    findings_by_cell: dict[str, list[Finding]]  # these two live while the Scorecard sheet is written
-    results: dict[int, IndicatorAssessment]
 
     def __init__(self, grid: Grid, assessment: Assessment) -> None:
         self._grid: Grid | None = grid
@@ -78,6 +76,7 @@ class ReturnWriter:
         self.sc = assessment.scorecard
         self.in_memory = grid.height * grid.width <= IN_MEMORY_CELLS
         self._formats: dict[tuple[Any, ...], Format] = {}
+        self.results = {r.row: r for r in assessment.results}
 
     @property
     def grid(self) -> Grid:
@@ -143,12 +142,11 @@ class ReturnWriter:
         section_fmt = self.fmt(bold=True, bg_color="#D9E1F2", font_color="#1F3864")
         title_fmt = self.fmt(bold=True, font_size=14)
 
-        self.findings_by_cell = defaultdict(list)
+        findings_by_cell: dict[str, list[Finding]] = defaultdict(list)
         for f in self.a.findings:
             if f.cell:
-                self.findings_by_cell[f.cell].append(f)
-        self.results = {r.row: r for r in self.a.results}
-        flags_by_row = self._flags_by_row()
+                findings_by_cell[f.cell].append(f)
+        flags_by_row = self._flags_by_row(findings_by_cell)
         cell_formats: dict[tuple[bool, str | None, tuple[Code, ...]], Format] = {}
         pi_formats: dict[str | None, Format] = {}  # number format -> format of an unflagged PI cell
         rating_formats = (self.fmt(**border, align="center", bold=True),
@@ -215,8 +213,7 @@ class ReturnWriter:
             pi_cells += _in_order(rating)  # the columns added after the source's own
             ws.write_row(r, pi_cells, _row_height(row, chars_per_line))
 
-        self._notes(ws)
-        del self.findings_by_cell, self.results  # needed for this sheet only
+        self._notes(ws, findings_by_cell)
         first_pi = min((ind.row for ind in sc.indicators), default=sc.header_row + 1) - grid.sheet_row(0)
         last_pi = max((ind.row for ind in sc.indicators), default=sc.header_row + 1) - grid.sheet_row(0)
         self._conditional_formats(ws, first_pi, last_pi, rag_c, travel_c, helper_c, col)
@@ -231,10 +228,10 @@ class ReturnWriter:
         self._print_setup(ws, header_r, last_col)
         self._key(ws, max(grid.height, last_pi + 1) + 2)
 
-    def _flags_by_row(self) -> dict[int, dict[int, tuple[Code, ...]]]:
+    def _flags_by_row(self, findings_by_cell: dict[str, list[Finding]]) -> dict[int, dict[int, tuple[Code, ...]]]:
         """Sheet row -> grid column -> the styled finding codes on that cell."""
         out: dict[int, dict[int, tuple[Code, ...]]] = defaultdict(dict)
-        for address, found in self.findings_by_cell.items():
+        for address, found in findings_by_cell.items():
             codes = tuple(sorted({f.code for f in found if f.code in FLAG_STYLES}))
             if codes:
                 row, column = split_address(address)
@@ -293,14 +290,14 @@ class ReturnWriter:
                 return 0.01
         return 1.0
 
-    def _notes(self, ws: Worksheet) -> None:
+    def _notes(self, ws: Worksheet, findings_by_cell: dict[str, list[Finding]]) -> None:
         """A note on every cell a finding names, saying what is wrong there.
 
         Not-rated reasons are left out: most PIs have one, and they are in the Quarter on quarter
         explanation and on the Data quality sheet.
         """
         origin_row, origin_col = self.grid.sheet_row(0), self.grid.sheet_column(0)
-        for address, found in self.findings_by_cell.items():
+        for address, found in findings_by_cell.items():
             messages = [f.message for f in found if f.code is not Code.NOT_RATED]
             if messages:
                 row, column = split_address(address)
