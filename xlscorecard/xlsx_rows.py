@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from typing import IO, Any
 
 from xlsxwriter.format import Format
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 SPOOL_BYTES = 1 << 20  # row XML kept in memory up to this size per sheet
@@ -55,18 +55,6 @@ def _attribute(text: str) -> str:
     """Text as an XML attribute value (double-quoted), control characters as Excel escapes."""
     text = escape_text(text).replace('"', "&quot;")
     return text.replace("\n", "&#xA;")
-
-
-def _utf16_truncate(text: str, limit: int) -> str:
-    if len(text) <= limit // 2 or len(text.encode("utf-16-le")) // 2 <= limit:
-        return text
-    out, units = [], 0
-    for ch in text:
-        units += 2 if ord(ch) > 0xFFFF else 1
-        if units > limit:
-            break
-        out.append(ch)
-    return "".join(out)
 
 
 class RowsWorksheet(Worksheet):
@@ -128,7 +116,7 @@ class RowsWorksheet(Worksheet):
                     s = self._style(cell_format)
             kind = value.__class__
             if kind is str and value:
-                if len(value) > MAX_STRING // 2:
+                if len(value) > MAX_STRING // 2 and _utf16_len(value) > MAX_STRING:  # XlsxWriter's own test
                     value = _utf16_truncate(value, MAX_STRING)
                 if _MAY_NEED_ESCAPE.search(value):
                     value = escape_text(value)
