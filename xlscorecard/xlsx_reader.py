@@ -17,6 +17,7 @@ import re
 import zipfile
 from array import array
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -52,41 +53,39 @@ def read_grid(path: str | Path, sheet: str | None = None, limits: SafetyLimits |
     path = Path(path)
     limits = limits or DEFAULT_LIMITS
     check_workbook_file(path, limits)
-    try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-        loaded: dict[str, Any] = {}
-        names = [s.name for s in book.sheets_metadata if str(s.typ).endswith("WorkSheet")]
-        if sheet is not None:
-            if sheet not in names:
+    # Calamine loads a sheet without holding Python's lock, so each sheet's XML is scanned for
+    # number formats and errors meanwhile, in a thread; the scans of sheets passed over are dropped.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        try:
+            book = python_calamine.CalamineWorkbook.from_path(str(path))
+            names = [s.name for s in book.sheets_metadata if str(s.typ).endswith("WorkSheet")]
+            if sheet is not None and sheet not in names:
                 raise WorkbookError(f"has no sheet '{sheet}' (sheets: {', '.join(names)})", path)
-            chosen = sheet
-        else:
-            chosen = None
-            for name in names:
-                loaded[name] = book.get_sheet_by_name(name)
-                if _has_header(loaded[name]):
+            chosen, scan, data = "", None, None
+            for name in [sheet] if sheet is not None else names:
+                scan = pool.submit(_scan_sheet_xml, path, name, limits)
+                data = book.get_sheet_by_name(name)
+                if sheet is not None or _has_header(data):
                     chosen = name
                     break
-            if chosen is None:
+                scan.cancel()
+            if scan is None or not chosen:
                 raise WorkbookError(
                     "no sheet has a scorecard header row (expected columns such as PI Ref, Measure, "
                     "Target and quarters like 'Qu 2 18-19'); name the sheet with --sheet",
                     path,
                 )
-        sheet_data = loaded.get(chosen) or book.get_sheet_by_name(chosen)
-        rows = _rows(sheet_data)
-        # The values are Python's now: let calamine free its copy before the XML is scanned.
-        del sheet_data
-        loaded.clear()
-        book.close()
-        with zipfile.ZipFile(path) as zf:
-            formats, errors = _formats_and_errors(zf, chosen, limits)
-    except WorkbookError:
-        raise
-    except _AddressLess:
-        return _read_grid_openpyxl(path, chosen)
-    except Exception as exc:  # calamine raises its own error types for damaged parts
-        raise WorkbookError(f"is damaged and cannot be read ({_reason(exc)})", path) from None
+            rows = _rows(data)
+            # The values are Python's now: let calamine free its copy.
+            del data
+            book.close()
+            formats, errors = scan.result()
+        except WorkbookError:
+            raise
+        except _AddressLess:
+            return _read_grid_openpyxl(path, chosen)
+        except Exception as exc:  # calamine raises its own error types for damaged parts
+            raise WorkbookError(f"is damaged and cannot be read ({_reason(exc)})", path) from None
     for (r, c), text in errors.items():
         _ensure(rows, r, c)
         rows[r][c] = text
@@ -135,6 +134,11 @@ def _column(letters: bytes) -> int:
 
 class _AddressLess(Exception):
     """The sheet's cells carry no A1 addresses; positions are implicit."""
+
+
+def _scan_sheet_xml(path: Path, sheet: str, limits: SafetyLimits) -> tuple[_Found, dict[tuple[int, int], str]]:
+    with zipfile.ZipFile(path) as zf:
+        return _formats_and_errors(zf, sheet, limits)
 
 
 def _has_header(sheet: Any) -> bool:
