@@ -159,3 +159,19 @@ def test_every_formula_in_the_example_return_is_as_xlsxwriter_would_write_it(tmp
     assert len(formulas) >= 10
     for formula in formulas:
         assert plain._prepare_formula("=" + formula, True) == formula
+
+
+def test_a_sparkline_group_is_written_as_xlsxwriter_writes_it(tmp_path: Path) -> None:
+    """Oracle: the same group on a plain XlsxWriter sheet, byte for byte (a name needing escapes included)."""
+    def group_xml(worksheet_class: type[Worksheet] | None, path: Path) -> str:
+        with xlsxwriter.Workbook(str(path)) as wb:
+            ws = wb.add_worksheet("Q & <A>", worksheet_class=worksheet_class)
+            ws.add_sparkline(0, 0, {"location": ["A1", "A2", "A3"], "markers": True,
+                                    "range": ["'Q & <A>'!B1:E1", "B2:E2", "$B$3:$E$3"]})
+        with zipfile.ZipFile(path) as z:
+            xml = z.read("xl/worksheets/sheet1.xml").decode()
+        return xml[xml.index("<x14:sparklineGroups"):xml.index("</x14:sparklineGroups>")]
+
+    ours = group_xml(RowsWorksheet, tmp_path / "ours.xlsx")
+    assert ours == group_xml(None, tmp_path / "theirs.xlsx")
+    assert ours.count("<x14:sparkline>") == 3 and "&amp; &lt;A&gt;" in ours

@@ -181,6 +181,19 @@ class RowsWorksheet(Worksheet):
         out.append("</hyperlinks>")
         self.fh.write("".join(out))
 
+    def _write_sparklines(self, sparkline: dict[str, Any]) -> None:
+        """A sparkline group's members, as XlsxWriter writes them, in one string.
+
+        XlsxWriter writes each member's range and cell through its general element writer, two
+        escaping passes per text: about 0.4 s for a group of 20,000 rows.
+        """
+        out = ["<x14:sparklines>"]
+        for spark_range, location in zip(sparkline["ranges"], sparkline["locations"], strict=True):
+            out.append(f"<x14:sparkline><xm:f>{escape_text(spark_range)}</xm:f>"
+                       f"<xm:sqref>{escape_text(location)}</xm:sqref></x14:sparkline>")
+        out.append("</x14:sparklines>")
+        self.fh.write("".join(out))
+
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         """XlsxWriter's formula preparation, without its 150 rewrites when only classic functions are used.
 
