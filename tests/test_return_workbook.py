@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
+import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
 import pytest
 from conftest import EXAMPLE, EXAMPLE_SHEET, pi, run_cli, small_sheet, write_workbook
 from programs import require_program
+from xlsxwriter.styles import Styles
 
 from xlscorecard import return_workbook
 from xlscorecard.api import convert_file
@@ -292,3 +295,40 @@ def test_output_folder_named_with_a_slash_is_created(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert (folder / RETURN_NAME).is_file()
     assert (folder / RETURN_NAME).stat().st_mode & 0o644 == 0o644  # readable by the web server's account
+
+
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
+        return {name: z.read(name) for name in z.namelist() if name != "docProps/core.xml"}  # core: a timestamp
+
+
+def test_a_big_return_assembled_on_disk_is_the_same_workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Returns over IN_MEMORY_CELLS are assembled from temporary files, zipped by a thread as each
+    part is finished. Forced here on the example: every part must match the in-memory return's, and
+    no temporary file may be left behind."""
+    small = convert_file(EXAMPLE, tmp_path / "in memory.xlsx")
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(parts))
+    monkeypatch.setattr(return_workbook, "IN_MEMORY_CELLS", 0)
+    big = convert_file(EXAMPLE, tmp_path / "on disk.xlsx")
+    assert _parts(big) == _parts(small)
+    assert list(parts.iterdir()) == []
+    assert "suppressed" in openpyxl.load_workbook(big)["Scorecard"]["K13"].comment.text
+
+
+def test_a_failure_while_a_big_return_is_zipped_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(self: Any) -> None:
+        raise RuntimeError("styles could not be written")
+
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(parts))
+    monkeypatch.setattr(return_workbook, "IN_MEMORY_CELLS", 0)
+    monkeypatch.setattr(Styles, "_assemble_xml_file", boom)  # written after the sheets and notes
+    target = tmp_path / "out" / "return.xlsx"
+    with pytest.raises(RuntimeError, match="styles could not be written"):
+        convert_file(EXAMPLE, target)
+    assert list(target.parent.iterdir()) == []
+    assert list(parts.iterdir()) == []

@@ -25,6 +25,7 @@ from xlscorecard.grid import Grid, cell_address, column_index, column_letter, sp
 from xlscorecard.rag import RagBands, Rating, rag_bands
 from xlscorecard.scorecard import Indicator
 from xlscorecard.values import Observation, percent_scaling
+from xlscorecard.xlsx_package import OverlappedWorkbook
 from xlscorecard.xlsx_rows import Cell, RowsWorksheet
 
 SCORECARD = "Scorecard"
@@ -87,7 +88,7 @@ class ReturnWriter:
     def write(self, path: Path) -> Path:
         """Write the return to `path` via a temporary file beside it, renamed into place when complete."""
         with atomic_path(path, prefix=f".{path.stem}.", suffix=".xlsx.tmp") as tmp:
-            self.wb = xlsxwriter.Workbook(
+            self.wb = OverlappedWorkbook(
                 str(tmp),
                 {
                     "strings_to_formulas": False,

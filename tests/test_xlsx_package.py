@@ -1,0 +1,92 @@
+"""The workbook that zips its parts while later ones are written: same package, nothing left behind."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
+from xlsxwriter.styles import Styles
+
+from xlscorecard.xlsx_package import OverlappedWorkbook
+
+
+def _fill(wb: xlsxwriter.Workbook) -> None:
+    wb.set_properties({"title": "Parts", "created": datetime(2019, 10, 1)})
+    bold = wb.add_format({"bold": True})
+    for s in range(3):
+        ws = wb.add_worksheet(f"Sheet {s + 1}")
+        for r in range(2000):
+            ws.write_row(r, 0, [f"row {r} & <text>", r * 1.5, r % 7 == 0], bold if r % 3 else None)
+        ws.write_comment(5, 1, f"note on sheet {s + 1}")
+        ws.add_sparkline(0, 4, {"range": f"'Sheet {s + 1}'!B1:B10"})
+    chart = wb.add_chart({"type": "bar"})
+    chart.add_series({"values": "='Sheet 1'!$B$1:$B$5"})
+    wb.worksheets()[0].insert_chart("G2", chart)
+
+
+def _parts(path: Path) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(path) as z:
+        assert z.testzip() is None
+        return [(info.filename, z.read(info)) for info in z.infolist()]
+
+
+@pytest.mark.filterwarnings("ignore:Sparkline Group extension")
+def test_the_package_has_xlsxwriters_parts_in_its_order_with_the_same_bytes(tmp_path: Path) -> None:
+    theirs, ours = tmp_path / "theirs.xlsx", tmp_path / "ours.xlsx"
+    with xlsxwriter.Workbook(str(theirs)) as wb:
+        _fill(wb)
+    with OverlappedWorkbook(str(ours)) as wb:
+        _fill(wb)
+    assert _parts(ours) == _parts(theirs)
+    assert len(_parts(ours)) > 15
+    book = openpyxl.load_workbook(ours)
+    assert book["Sheet 3"]["A1999"].value == "row 1998 & <text>"
+    assert book["Sheet 2"]["B2000"].value == 1999 * 1.5
+
+
+def test_a_part_that_fails_leaves_no_temporary_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Styles come after the sheets, notes and chart: those were handed to the zip thread already."""
+    def broken(self: Any) -> None:
+        raise RuntimeError("styles could not be written")
+
+    monkeypatch.setattr(Styles, "_assemble_xml_file", broken)
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    wb = OverlappedWorkbook(str(tmp_path / "out.xlsx"), {"tmpdir": str(parts)})
+    _fill(wb)
+    with pytest.raises(RuntimeError, match="styles could not be written"):
+        wb.close()
+    assert list(parts.iterdir()) == []
+
+
+def test_a_zip_that_cannot_be_written_fails_the_close(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_open = zipfile.ZipFile.open
+
+    def disk_full(self: zipfile.ZipFile, name: Any, mode: str = "r", **kwargs: Any) -> Any:
+        if mode == "w" and str(name).startswith("xl/worksheets/sheet2"):
+            raise OSError(28, "No space left on device")
+        return real_open(self, name, mode, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", disk_full)
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    wb = OverlappedWorkbook(str(tmp_path / "out.xlsx"), {"tmpdir": str(parts)})
+    _fill(wb)
+    with pytest.raises(FileCreateError, match="No space left"):
+        wb.close()
+    assert list(parts.iterdir()) == []
+
+
+def test_a_workbook_in_memory_is_closed_as_xlsxwriter_closes_it(tmp_path: Path) -> None:
+    theirs, ours = tmp_path / "theirs.xlsx", tmp_path / "ours.xlsx"
+    with xlsxwriter.Workbook(str(theirs), {"in_memory": True}) as wb:
+        _fill(wb)
+    with OverlappedWorkbook(str(ours), {"in_memory": True}) as wb:
+        _fill(wb)
+    assert _parts(ours) == _parts(theirs)
