@@ -16,6 +16,7 @@ and numbers that are not finite become #NUM! error values without a formula.
 
 from __future__ import annotations
 
+import codecs
 import math
 import re
 import shutil
@@ -66,17 +67,15 @@ class RowsWorksheet(Worksheet):
 
     def __init__(self) -> None:
         super().__init__()
-        self._rows: IO[str] | None = None
+        self._rows: IO[bytes] | None = None
         self._last_row = -1
         self._letters: list[str] = []  # column letters by index
         self._xf: dict[Format, str] = {}  # format -> ' s="n"' (formats hash by identity)
         self._links: list[tuple[int, int, str, str, str | None]] = []  # (row, col, location, text, tooltip)
 
-    def _rows_file(self) -> IO[str]:
+    def _rows_file(self) -> IO[bytes]:
         if self._rows is None:  # in memory while small, then on disk: memory stays flat on a big sheet
-            self._rows = tempfile.SpooledTemporaryFile(  # noqa: SIM115
-                SPOOL_BYTES, "w+", encoding="utf-8", dir=self.tmpdir or None
-            )
+            self._rows = tempfile.SpooledTemporaryFile(SPOOL_BYTES, dir=self.tmpdir or None)  # noqa: SIM115
         return self._rows  # type: ignore[return-value]
 
     def _style(self, cell_format: Format) -> str:
@@ -152,7 +151,7 @@ class RowsWorksheet(Worksheet):
         if first >= 0:
             self._check_dimensions(row, first)
             self._check_dimensions(row, last)
-        self._rows_file().write(row_attrs + ">" + "".join(parts) + "</row>")
+        self._rows_file().write(f'{row_attrs}>{"".join(parts)}</row>'.encode())
 
     def link(self, row: int, col: int, location: str, text: str, tip: str | None = None) -> None:
         """Make a cell written by `write_row` (showing `text`) a link to a place in this workbook ("'Scorecard'!K13").
@@ -215,7 +214,11 @@ class RowsWorksheet(Worksheet):
             raise RuntimeError(f"sheet {self.name!r}: cells were written both by write_row and by write_*()")
         self._xml_start_tag("sheetData")
         self._rows.seek(0)
-        shutil.copyfileobj(self._rows, self.fh, 1 << 20)
+        if hasattr(self.fh, "buffer"):  # a file: its bytes go straight in, without decoding and encoding again
+            self.fh.flush()
+            shutil.copyfileobj(self._rows, self.fh.buffer, 1 << 20)
+        else:  # a workbook assembled in memory writes its parts to text buffers
+            shutil.copyfileobj(codecs.getreader("utf-8")(self._rows), self.fh, 1 << 20)
         self._rows.close()
         self._rows = None
         self._xml_end_tag("sheetData")
