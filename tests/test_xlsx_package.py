@@ -15,6 +15,14 @@ from xlsxwriter.styles import Styles
 
 from xlscorecard.xlsx_package import OverlappedWorkbook
 
+NOTES: list[tuple[str, dict[str, Any]]] = [
+    ("plain note", {}),
+    ("  leading and trailing  ", {"visible": True}),
+    ("a & b < c > d \"quoted\"", {"author": "Analyst & co", "color": "#CCFFCC"}),
+    ("bell\x07, _x0041_ as typed,\nsecond line", {"font_name": "Arial", "font_size": 10, "x_scale": 2}),
+    ("émoji 🡅 ↑", {"author": "Another", "y_scale": 1.5, "visible": False, "x_offset": 5}),
+]
+
 
 def _fill(wb: xlsxwriter.Workbook) -> None:
     wb.set_properties({"title": "Parts", "created": datetime(2019, 10, 1)})
@@ -23,8 +31,10 @@ def _fill(wb: xlsxwriter.Workbook) -> None:
         ws = wb.add_worksheet(f"Sheet {s + 1}")
         for r in range(2000):
             ws.write_row(r, 0, [f"row {r} & <text>", r * 1.5, r % 7 == 0], bold if r % 3 else None)
-        ws.write_comment(5, 1, f"note on sheet {s + 1}")
+        for r, (text, options) in enumerate(NOTES):
+            ws.write_comment(r * 7 + s, 1 + r % 3, text, options)
         ws.add_sparkline(0, 4, {"range": f"'Sheet {s + 1}'!B1:B10"})
+    wb.worksheets()[1].insert_button("H3", {"macro": "run", "caption": "Run"})
     chart = wb.add_chart({"type": "bar"})
     chart.add_series({"values": "='Sheet 1'!$B$1:$B$5"})
     wb.worksheets()[0].insert_chart("G2", chart)
