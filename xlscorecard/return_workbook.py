@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -168,11 +168,12 @@ class ReturnWriter:
                     pi_formats[nf] = found
             return found
 
+        repeats_header = _header_repeat(header_values)
         rag_header = _as_text(header_values[rag_c]) if rag_c < grid.width else "RAG"
         travel_header = _as_text(header_values[travel_c]) if travel_c < grid.width else "Direction of travel"
         for r, row in enumerate(grid.values):
             sheet_row = grid.sheet_row(r)
-            is_header = r == header_r or (r > header_r and _same_header(row, header_values))
+            is_header = r == header_r or (r > header_r and repeats_header(row))
             if is_header:
                 cells = {c: (_as_text(v) or None, header_fmt) for c, v in enumerate(row)}
                 cells[rag_c] = (_as_text(row[rag_c]) if rag_c < grid.width else rag_header, header_fmt)
@@ -406,6 +407,12 @@ class ReturnWriter:
         percent_fmt = self.fmt(num_format="+0.0%;-0.0%;0.0%", valign="top")
         arrow_fmt = self.fmt(align="center", valign="top", font_size=14)
         rag_fmt = self.fmt(align="center", valign="top", bold=True)
+        value_formats = {
+            (unit, whole): self.fmt(num_format=nf, valign="top")
+            for (unit, whole), nf in {("%", True): "0%", ("%", False): "0.0%", (None, True): "#,##0",
+                                      (None, False): "#,##0.0##"}.items()
+        }
+        marker_fmt = self.fmt(italic=True, font_color="#595959", valign="top")
         spark_cells: list[str] = []
         spark_ranges: list[str] = []
         for i, (ind, result) in enumerate(zip(sc.indicators, self.a.results, strict=True), start=1):
@@ -413,8 +420,8 @@ class ReturnWriter:
             cells: list[Cell] = [(0, ind.ref, top), (1, ind.measure, wrap), (2, ind.section or "", top)]
             p_obs = ind.values.get(prev) if prev in ind.values else None
             c_obs = ind.values.get(cur)
-            cells += self._obs_cell(3, p_obs)
-            cells += self._obs_cell(4, c_obs)
+            cells += _observation_cell(3, p_obs, value_formats, marker_fmt)
+            cells += _observation_cell(4, c_obs, value_formats, marker_fmt)
             if t.change is not None:
                 cells.append((5, t.change, change_fmt["%" if ind.unit == "%" else None]))
             if t.percent_change is not None:
@@ -462,19 +469,6 @@ class ReturnWriter:
         ws.set_landscape()
         ws.fit_to_pages(1, 0)
         ws.repeat_rows(0)
-
-    def _obs_cell(self, c: int, obs: Observation | None) -> list[Cell]:
-        """A value as a number in its unit's format, or its marker text in grey italics."""
-        if obs is None:
-            return []
-        if obs.is_numeric and obs.number is not None:
-            whole = float(obs.number).is_integer()
-            if obs.unit == "%":
-                return [(c, obs.number / 100, self.fmt(num_format="0%" if whole else "0.0%", valign="top"))]
-            return [(c, obs.number, self.fmt(num_format="#,##0" if whole else "#,##0.0##", valign="top"))]
-        if obs.raw:
-            return [(c, obs.raw, self.fmt(italic=True, font_color="#595959", valign="top"))]
-        return []
 
     # --- Exceptions ------------------------------------------------------------------------
     def exceptions_sheet(self) -> None:
@@ -568,6 +562,22 @@ class ReturnWriter:
         self.wb.worksheets()[0].activate()
 
 
+def _observation_cell(
+    c: int, obs: Observation | None, value_formats: dict[tuple[str | None, bool], Format], marker_fmt: Format
+) -> list[Cell]:
+    """A value as a number in its unit's format, or its marker text in grey italics."""
+    if obs is None:
+        return []
+    if obs.is_numeric and obs.number is not None:
+        whole = float(obs.number).is_integer()
+        if obs.unit == "%":
+            return [(c, obs.number / 100, value_formats["%", whole])]
+        return [(c, obs.number, value_formats[None, whole])]
+    if obs.raw:
+        return [(c, obs.raw, marker_fmt)]
+    return []
+
+
 def _counts(results: list[IndicatorAssessment]) -> list[int]:
     rag = Counter(r.rag.rating for r in results)
     meaning = Counter(r.travel.meaning.value if r.travel.meaning else
@@ -601,11 +611,17 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
-def _same_header(row: list[Any], header: list[Any]) -> bool:
+def _header_repeat(header: list[Any]) -> Callable[[list[Any]], bool]:
+    """A test for rows that repeat the header row (some scorecards repeat it under each section)."""
     k = next((i for i, v in enumerate(header) if v is not None), 0)
-    if k >= len(row) or not isinstance(row[k], str) or row[k].strip().lower() != _as_text(header[k]).strip().lower():
-        return False  # cheap test first: most rows are indicators
-    texts = [_as_text(v).strip().lower() for v in row]
-    return any(texts) and texts == [_as_text(v).strip().lower() for v in header]
+    first = _as_text(header[k]).strip().lower() if k < len(header) else ""
+    texts = [_as_text(v).strip().lower() for v in header]
+
+    def repeats(row: list[Any]) -> bool:
+        if k >= len(row) or not isinstance(row[k], str) or row[k].strip().lower() != first:
+            return False  # cheap test first: most rows are indicators
+        return any(texts) and [_as_text(v).strip().lower() for v in row] == texts
+
+    return repeats
 
 
