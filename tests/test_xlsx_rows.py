@@ -175,3 +175,26 @@ def test_a_sparkline_group_is_written_as_xlsxwriter_writes_it(tmp_path: Path) ->
     ours = group_xml(RowsWorksheet, tmp_path / "ours.xlsx")
     assert ours == group_xml(None, tmp_path / "theirs.xlsx")
     assert ours.count("<x14:sparkline>") == 3 and "&amp; &lt;A&gt;" in ours
+
+
+def test_notes_below_tall_rows_are_placed_as_xlsxwriter_places_them(tmp_path: Path) -> None:
+    """Oracle: the same rows sized with XlsxWriter's set_row() on a plain sheet; the notes' VML must match."""
+    def vml(rows_class: bool, path: Path) -> str:
+        with xlsxwriter.Workbook(str(path)) as wb:
+            if rows_class:
+                ws = wb.add_worksheet("S", worksheet_class=RowsWorksheet)
+                for r in range(1, 30):
+                    ws.write_row(r, [(0, f"row {r}", None)], height=15 + 7 * (r % 5))
+            else:
+                ws = wb.add_worksheet("S")
+                for r in range(1, 30):
+                    ws.set_row(r, 15 + 7 * (r % 5))
+                    ws.write_string(r, 0, f"row {r}")
+            for r in (2, 11, 27):
+                ws.write_comment(r, 1, f"note on row {r + 1}", {"x_scale": 2, "y_scale": 1.5})
+        with zipfile.ZipFile(path) as z:
+            return z.read("xl/drawings/vmlDrawing1.vml").decode()
+
+    ours = vml(True, tmp_path / "ours.xlsx")
+    assert ours == vml(False, tmp_path / "theirs.xlsx")
+    assert ours.count("<x:Anchor>") == 3

@@ -7,6 +7,7 @@ it follows an analyst's edits.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
@@ -275,19 +276,25 @@ class ReturnWriter:
                 cells[helper_c + 1 + i] = (bound * scale, None)
         return cells
 
-    def _scale(self, ind: Indicator) -> float | None:
-        """How the reporting-period cell stores the indicator's units (0.01 for 31% kept as 0.31)."""
+    @functools.cached_property
+    def _period_col(self) -> int | None:
+        """The grid column of the reporting period's values, if the sheet has one."""
         period = self.sc.reporting_period
         letter = self.sc.columns.get(period) if period else None
-        if period is None or letter is None:
+        return None if letter is None else self._col(letter)
+
+    def _scale(self, ind: Indicator) -> float | None:
+        """How the reporting-period cell stores the indicator's units (0.01 for 31% kept as 0.31)."""
+        gc = self._period_col
+        if gc is None:
             return None
         if ind.unit != "%":
             return 1.0
-        gr, gc = ind.row - self.grid.sheet_row(0), self._col(letter)
+        gr = ind.row - self.grid.sheet_row(0)
         raw = self.grid.value(gr, gc)
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             _, fraction = percent_scaling(self.grid.number_format(gr, gc))
-            number = ind.values[period].number
+            number = ind.values[self.sc.reporting_period or ""].number
             if fraction or (number and raw != number):
                 return 0.01
         return 1.0

@@ -145,9 +145,14 @@ class RowsWorksheet(Worksheet):
         self._last_row = row
         row_attrs = f'<row r="{n}"'
         if height is not None:
-            self.set_row(row, height)  # XlsxWriter sizes notes and drawings by it
-            pixels = self.row_info[row].height
-            row_attrs += f' ht="{pixels * 0.75:.16g}" customHeight="1"'
+            # Recorded where XlsxWriter's set_row() records it, for placing notes and drawings,
+            # without set_row()'s checks and record objects (a sixth of writing a big sheet's rows).
+            pixels = int(height * 4.0 / 3.0 + 0.5)
+            if pixels <= 0:
+                self.set_row(row, height)  # a hidden row: XlsxWriter's own handling
+            else:
+                self.row_sizes[row] = [pixels, False]
+                row_attrs += f' ht="{pixels * 0.75:.16g}" customHeight="1"'
         if first >= 0:
             self._check_dimensions(row, first)
             self._check_dimensions(row, last)
