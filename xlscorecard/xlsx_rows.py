@@ -29,6 +29,7 @@ from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 SPOOL_BYTES = 1 << 20  # row XML kept in memory up to this size per sheet
+ROWS_PER_WRITE = 200  # rows encoded and spooled together (about 250 KB on a scorecard)
 MAX_STRING = 32767  # Excel's limit, in UTF-16 code units
 MAX_LINKS = 65530  # Excel's limit of hyperlinks on one sheet
 # A single character class is several times faster to search than the exact pattern; most text has
@@ -47,8 +48,10 @@ def escape_text(text: str) -> str:
     """Text as cell XML data: & < > escaped, control characters as Excel's _xHHHH_ escapes."""
     if not _MAY_NEED_ESCAPE.search(text):
         return text
-    text = _ESCAPED_ESCAPE.sub(r"_x005F\1", text)  # a literal "_x0041_" must not read as "A"
-    text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+    if "_x" in text:
+        text = _ESCAPED_ESCAPE.sub(r"_x005F\1", text)  # a literal "_x0041_" must not read as "A"
+    if _CONTROL.search(text):  # rare: the substitution alone costs more than this test
+        text = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -68,6 +71,7 @@ class RowsWorksheet(Worksheet):
     def __init__(self) -> None:
         super().__init__()
         self._rows: IO[bytes] | None = None
+        self._pending: list[str] = []  # rows not yet in the spool: written ROWS_PER_WRITE at a time
         self._last_row = -1
         self._letters: list[str] = []  # column letters by index
         self._xf: dict[Format, str] = {}  # format -> ' s="n"' (formats hash by identity)
@@ -156,7 +160,14 @@ class RowsWorksheet(Worksheet):
         if first >= 0:
             self._check_dimensions(row, first)
             self._check_dimensions(row, last)
-        self._rows_file().write(f'{row_attrs}>{"".join(parts)}</row>'.encode())
+        self._pending.append(f'{row_attrs}>{"".join(parts)}</row>')
+        if len(self._pending) >= ROWS_PER_WRITE:
+            self._spool_pending()
+
+    def _spool_pending(self) -> None:
+        if self._pending:
+            self._rows_file().write("".join(self._pending).encode())
+            self._pending.clear()
 
     def link(self, row: int, col: int, location: str, text: str, tip: str | None = None) -> None:
         """Make a cell written by `write_row` (showing `text`) a link to a place in this workbook ("'Scorecard'!K13").
@@ -212,6 +223,7 @@ class RowsWorksheet(Worksheet):
         return super()._prepare_formula(formula, expand_future_functions)
 
     def _write_sheet_data(self) -> None:
+        self._spool_pending()
         if self._rows is None:
             super()._write_sheet_data()
             return
