@@ -60,19 +60,23 @@ def test_the_package_has_xlsxwriters_parts_in_its_order_with_the_same_bytes(tmp_
     assert book["Sheet 2"]["B2000"].value == 1999 * 1.5
 
 
+def _close_fails_leaving_no_parts(tmp_path: Path, error: type[Exception], message: str) -> None:
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    wb = OverlappedWorkbook(str(tmp_path / "out.xlsx"), {"tmpdir": str(parts)})
+    _fill(wb)
+    with pytest.raises(error, match=message):
+        wb.close()
+    assert list(parts.iterdir()) == []
+
+
 def test_a_part_that_fails_leaves_no_temporary_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Styles come after the sheets, notes and chart: those were handed to the zip thread already."""
     def broken(self: Any) -> None:
         raise RuntimeError("styles could not be written")
 
     monkeypatch.setattr(Styles, "_assemble_xml_file", broken)
-    parts = tmp_path / "parts"
-    parts.mkdir()
-    wb = OverlappedWorkbook(str(tmp_path / "out.xlsx"), {"tmpdir": str(parts)})
-    _fill(wb)
-    with pytest.raises(RuntimeError, match="styles could not be written"):
-        wb.close()
-    assert list(parts.iterdir()) == []
+    _close_fails_leaving_no_parts(tmp_path, RuntimeError, "styles could not be written")
 
 
 def test_a_zip_that_cannot_be_written_fails_the_close(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -84,13 +88,7 @@ def test_a_zip_that_cannot_be_written_fails_the_close(tmp_path: Path, monkeypatc
         return real_open(self, name, mode, **kwargs)
 
     monkeypatch.setattr(zipfile.ZipFile, "open", disk_full)
-    parts = tmp_path / "parts"
-    parts.mkdir()
-    wb = OverlappedWorkbook(str(tmp_path / "out.xlsx"), {"tmpdir": str(parts)})
-    _fill(wb)
-    with pytest.raises(FileCreateError, match="No space left"):
-        wb.close()
-    assert list(parts.iterdir()) == []
+    _close_fails_leaving_no_parts(tmp_path, FileCreateError, "No space left")
 
 
 def test_a_workbook_in_memory_is_closed_as_xlsxwriter_closes_it(tmp_path: Path) -> None:
