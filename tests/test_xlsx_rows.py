@@ -110,6 +110,13 @@ def test_cells_past_excels_last_row_or_column_are_left_out(tmp_path: Path) -> No
     assert sheet.max_row == 1 and sheet.max_column == 16384
 
 
+def test_a_row_height_that_is_not_positive_is_refused(tmp_path: Path) -> None:
+    _, ws, _ = _book(tmp_path)
+    for height in (0, -3, math.nan):
+        with pytest.raises(ValueError, match="height must be positive"):
+            ws.write_row(1, [(0, "x", None)], height=height)
+
+
 def test_rows_out_of_order_are_refused(tmp_path: Path) -> None:
     wb, ws, _ = _book(tmp_path)
     ws.write_row(4, [(0, "five", None)])

@@ -96,6 +96,8 @@ class RowsWorksheet(Worksheet):
         """Write one row's cells (column order, no repeats): None or "" a blank, bool, number or text."""
         if row <= self._last_row:
             raise ValueError(f"rows must be written in increasing order: {row + 1} after {self._last_row + 1}")
+        if height is not None and not height > 0:
+            raise ValueError(f"row {row + 1}: a height must be positive, not {height}")
         if row >= self.xls_rowmax:
             return  # past Excel's last row: left out, as XlsxWriter's write_*() do
         n = str(row + 1)
@@ -151,12 +153,9 @@ class RowsWorksheet(Worksheet):
         if height is not None:
             # Recorded where XlsxWriter's set_row() records it, for placing notes and drawings,
             # without set_row()'s checks and record objects (a sixth of writing a big sheet's rows).
-            pixels = int(height * 4.0 / 3.0 + 0.5)
-            if pixels <= 0:
-                self.set_row(row, height)  # a hidden row: XlsxWriter's own handling
-            else:
-                self.row_sizes[row] = [pixels, False]
-                row_attrs += f' ht="{pixels * 0.75:.16g}" customHeight="1"'
+            pixels = max(int(height * 4.0 / 3.0 + 0.5), 1)
+            self.row_sizes[row] = [pixels, False]
+            row_attrs += f' ht="{pixels * 0.75:.16g}" customHeight="1"'
         if first >= 0:
             self._check_dimensions(row, first)
             self._check_dimensions(row, last)
