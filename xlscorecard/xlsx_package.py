@@ -27,6 +27,7 @@ import os
 import queue
 import shutil
 import threading
+from collections.abc import Callable
 from typing import Any
 from zipfile import ZIP64_LIMIT, ZIP_DEFLATED, ZipFile
 
@@ -142,7 +143,7 @@ class _HandOffPackager(Packager):
         return []  # all in the target already: nothing for XlsxWriter's own zip step
 
 
-def _rendered(writer: XMLwriter, write: Any) -> str:
+def _rendered(writer: XMLwriter, write: Callable[[], object]) -> str:
     """What one of XlsxWriter's element writers writes, as a string."""
     fh, writer.fh = writer.fh, io.StringIO()
     try:
