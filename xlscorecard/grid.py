@@ -42,7 +42,9 @@ class Grid:
     """A rectangular block of cell values, optionally with number formats, anchored at `origin`.
 
     `number_formats` is None when the source cannot tell them (xlwings hands values only);
-    the layout then infers units from the indicator itself.
+    the layout then infers units from the indicator itself. `font_names` likewise: a cell's font
+    name where the source knows it and it matters (symbol fonts such as Wingdings give letters
+    another meaning), else None.
     """
 
     values: list[list[CellValue]]
@@ -50,6 +52,7 @@ class Grid:
     number_formats: Sequence[Sequence[str | None]] | None = None
     origin: str = "A1"
     sheet: str = "Sheet1"
+    font_names: Sequence[Sequence[str | None]] | None = None
 
     def __post_init__(self) -> None:
         # Addresses are asked for hundreds of thousands of times on a big sheet: work out once.
@@ -65,15 +68,18 @@ class Grid:
         number_formats: Sequence[Sequence[str | None]] | None = None,
         origin: str = "A1",
         sheet: str = "Sheet1",
+        font_names: Sequence[Sequence[str | None]] | None = None,
     ) -> Grid:
         """Build a Grid from any 2-D list (ragged rows are padded with None)."""
         width = max((len(r) for r in rows), default=0)
         values = [[_plain(v) for v in r] + [None] * (width - len(r)) for r in rows]
-        formats = None
-        if number_formats is not None:
-            formats = [list(r) + [None] * (width - len(r)) for r in number_formats]
-            formats += [[None] * width for _ in range(len(values) - len(formats))]
-        return cls(values=values, number_formats=formats, origin=origin, sheet=sheet)
+        return cls(
+            values=values,
+            number_formats=_padded(number_formats, len(values), width),
+            origin=origin,
+            sheet=sheet,
+            font_names=_padded(font_names, len(values), width),
+        )
 
     @property
     def height(self) -> int:
@@ -96,6 +102,13 @@ class Grid:
             return self.number_formats[r][c]
         return None
 
+    def font_name(self, r: int, c: int) -> str | None:
+        if self.font_names is None:
+            return None
+        if 0 <= r < len(self.font_names) and 0 <= c < len(self.font_names[r]):
+            return self.font_names[r][c]
+        return None
+
     def sheet_row(self, r: int) -> int:
         """1-based worksheet row of grid row r."""
         return self._origin_row + r  # type: ignore[attr-defined, no-any-return]
@@ -109,6 +122,14 @@ class Grid:
         letters: list[str] = self._letters  # type: ignore[attr-defined]
         column = letters[c] if 0 <= c < len(letters) else column_letter(self._origin_col + c)  # type: ignore[attr-defined]
         return f"{column}{self._origin_row + r}"  # type: ignore[attr-defined]
+
+
+def _padded(block: Sequence[Sequence[str | None]] | None, height: int, width: int) -> list[list[str | None]] | None:
+    """A per-cell block padded to the grid's shape (None stays None: the source cannot tell)."""
+    if block is None:
+        return None
+    padded = [list(r) + [None] * (width - len(r)) for r in block]
+    return padded + [[None] * width for _ in range(height - len(padded))]
 
 
 def _plain(value: Any) -> CellValue:
