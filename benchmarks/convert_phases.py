@@ -21,7 +21,7 @@ import functools, resource, sys, time
 from pathlib import Path
 import xlsxwriter
 from xlscorecard.assessment import assess
-from xlscorecard.layout import read_scorecard
+from xlscorecard.reading import read_scorecard
 from xlscorecard.records import gc_paused
 from xlscorecard.return_workbook import ReturnWriter
 from xlscorecard.settings import Settings

@@ -68,8 +68,8 @@ from xlscorecard.assessment import Assessment, IndicatorAssessment, assess
 from xlscorecard.errors import ScorecardError, WorkbookError
 from xlscorecard.findings import Code, Finding, Severity
 from xlscorecard.grid import Grid, column_index, column_letter, split_address
-from xlscorecard.layout import find_header, read_scorecard
 from xlscorecard.rag import Rating, rate_value
+from xlscorecard.reading import find_header, read_scorecard
 from xlscorecard.scorecard import Scorecard
 from xlscorecard.settings import Settings
 from xlscorecard.targets import parse_polarity, parse_target
@@ -309,7 +309,7 @@ def SCORECARD_RAG(value: object, target: object, polarity: object = None) -> str
     Excel hands numbers without formats: a fraction (0.79) against a percent target ("85%") is
     read as 79%. Runs in Excel on Windows only (xlwings UDFs); importable everywhere.
     """
-    from xlscorecard.layout import infer_units
+    from xlscorecard.reading import infer_units
 
     obs = parse_value(value)
     tgt = parse_target(target)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from xlscorecard.assessment import Assessment, assess
 from xlscorecard.errors import SettingsError
-from xlscorecard.layout import read_scorecard
+from xlscorecard.reading import read_scorecard
 from xlscorecard.records import gc_paused
 from xlscorecard.safety import SafetyLimits
 from xlscorecard.scorecard import Scorecard

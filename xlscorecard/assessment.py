@@ -7,8 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from xlscorecard.findings import Code, Finding, finding
-from xlscorecard.periods import Period, previous_quarter
 from xlscorecard.rag import RagResult, Rating, not_rated, parse_submitted_rag, rate_value
+from xlscorecard.reading.periods import Period, previous_quarter
 from xlscorecard.records import Record, gc_paused
 from xlscorecard.scorecard import Indicator, Scorecard
 from xlscorecard.settings import Settings

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from xlscorecard.atomic import atomic_path
 from xlscorecard.errors import ScorecardError
 from xlscorecard.grid import column_index, column_letter
-from xlscorecard.periods import Period, PeriodKind, parse_period, relabel
+from xlscorecard.reading.periods import Period, PeriodKind, parse_period, relabel
 from xlscorecard.scorecard import Scorecard
 from xlscorecard.values import _MARKERS
 
@@ -348,7 +348,7 @@ def template_file(
     `quarter` is marked for entry.
     """
     from xlscorecard.api import load_scorecard
-    from xlscorecard.periods import year_label
+    from xlscorecard.reading.periods import year_label
     from xlscorecard.safety import check_workbook_file
 
     src = Path(file)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from xlscorecard.findings import Finding
-from xlscorecard.periods import Period
+from xlscorecard.reading.periods import Period
 from xlscorecard.records import Record
 from xlscorecard.targets import Benchmark, Polarity, Target
 from xlscorecard.values import Observation

@@ -25,7 +25,7 @@ from defusedxml import ElementTree
 
 from xlscorecard.errors import WorkbookError
 from xlscorecard.grid import Grid, column_index
-from xlscorecard.layout import find_header
+from xlscorecard.reading import find_header
 from xlscorecard.safety import (
     DEFAULT_LIMITS,
     SafetyLimits,
