@@ -461,6 +461,107 @@ def no_periods() -> openpyxl.Workbook:
     return wb
 
 
+# ------------------------------------------------------------------ one wording per cell: the vocabulary tables
+
+PERIOD_SPELLINGS = [
+    "Yr. end 14-15", "2015-16 Outturn", "Outturn 2016/17", "Qu 1 17-18", "Q2 2017/18", "2017/18 Q3",
+    "Q4 17/18", "Quarter 1 (Apr-Jun) 2018/19", "Jul-Sep 2018", "H1 2017/18", "2018/19 mid-year",
+    "Jan-17", "February 2017", "AY 2016/17", "2017/18 academic year", "Autumn term 2018",
+]
+
+HEADER_SETS = {  # each sheet names the same kinds of column in other words
+    "Headers A": ["Ref", "Measure", "Polarity", "Stat Neigh Av", "National Av", "Target", "Q1 2018/19",
+                  "Q2 2018/19", "RAG", "DoT", "Lead for comments", "Comments"],
+    "Headers B": ["No.", "Indicator", "Good is", "Statistical Neighbour Average", "England Average",
+                  "Target 2018/19", "Q1 2018/19", "Q2 2018/19", "RAG Status", "Trend", "Lead Officer", "Commentary"],
+    "Headers C": ["PI No", "Performance Indicator", "Good performance is", "SN Avg", "Floor", "Annual target",
+                  "Q1 2018/19", "Q2 2018/19", "Status", "Change", "Responsible Officer", "Comment"],
+    "Headers D": ["KPI Ref", "Key performance indicator", "Higher is better?", "Regional", "Benchmark",
+                  "Target / threshold", "Q1 2018/19", "Q2 2018/19", "Rating", "Short Trend (Last Quarter)",
+                  "Long Trend (Last Year)", "Data Period"],
+    "Headers E": ["Code", "KPI", "Direction of improvement", "Threshold", "Target", "Q1 2018/19", "Q2 2018/19"],
+    "Headers F": ["Ref", "INDICATORS - EARLY HELP", "Polarity", "Red", "Amber", "Green (Target)", "Q1 2018/19",
+                  "Q2 2018/19"],
+    "Headers G": ["No.", "Description", "Good is", "Target", "Q1 2018/19", "Q2 2018/19"],
+}
+HEADER_ROWS = {  # one PI under each header set, the same figures in each layout
+    "Headers A": ["H1", "% of re-referrals within 12 months", "Low is good", 0.23, 0.22, 0.2, 0.21, 0.24, "Red",
+                  "↑", "Head of Service", "Rising."],
+    "Headers B": ["H1", "% of re-referrals within 12 months", "Low is good", 0.23, 0.22, 0.2, 0.21, 0.24, "Red",
+                  "↑", "Head of Service", "Rising."],
+    "Headers C": ["H1", "% of re-referrals within 12 months", "Low is good", 0.23, 0.26, 0.2, 0.21, 0.24, "Amber",
+                  "↑", "Head of Service", "Rising."],
+    "Headers D": ["H1", "% of re-referrals within 12 months", "No", 0.23, 0.22, 0.2, 0.21, 0.24, "Red", "↑", "↑",
+                  "R12M"],
+    "Headers E": ["H1", "% of re-referrals within 12 months", "↓", 0.26, 0.2, 0.21, 0.24],
+    "Headers F": ["H1", "% of re-referrals within 12 months", "Low is good", ">25%", "20%-25%", "<20%", "21%", "24%"],
+    "Headers G": ["H1", "% of re-referrals within 12 months", "Low is good", 0.2, 0.21, 0.24],
+}
+
+POLARITY_WORDINGS: list[Any] = [
+    "High is good", "Good is High", "Higher is better", "Bigger is better", "H", "↑", "▲",
+    wingdings("é"), wingdings3("h"), wingdings3("p"),
+    "Low is good", "Good is Low", "Lower is better", "Smaller is better", "L", "↓", "▼",
+    wingdings("ê"), wingdings3("i"), wingdings3("q"),
+    "Info", "Data only", "Monitor only", "For information", "Context", "Not applicable",
+]
+
+TARGET_WORDINGS: list[tuple[Any, Any, Any]] = [  # (polarity, target, latest value)
+    ("Low is good", "18% (threshold)", "17%"),
+    (None, "Fewer than 85", 90),
+    (None, "Less than 22%", "25%"),
+    (None, "85% or above", "80%"),
+    (None, "At least 90%", "91%"),
+    (None, "800 - 1,000", 1050),
+    (None, "<5%", "7%"),
+    (None, ">=60%", "58%"),
+    (None, "no more than 10", 10),
+    (None, "260-300", 277),
+    ("High is good", "No target", 40),
+    ("High is good", "Monitor", 40),
+    ("High is good", "n/a", 40),
+]
+
+TRAVEL_WORDINGS: list[Any] = [  # every PI went up 50 -> 60, high is good: improving
+    "↑", "▲", "⬆", "Improved performance", "Improving", wingdings("é"), wingdings3("h"), wingdings3("p"),
+    "↓", "▼", "Worsened", "Declining", wingdings("ê"), wingdings3("i"), wingdings3("q"),
+    "No change", "Stable", "→", "►", wingdings("è"), wingdings3("g"),
+]
+
+SUBMITTED_RAGS: list[tuple[int, Any]] = [  # (latest value against a target of 50, high is good; the sheet's RAG)
+    (48, "Amber"), (48, "A"), (48, "Red"), (48, "R"), (48, "Green"), (48, "G"), (48, "On target"),
+    (48, "Met"), (48, fill(AMBER)), (48, fill(RED)),
+    (52, "Met"), (52, "On target"), (52, "Not met"), (52, fill(GREEN)),
+]
+
+
+def wordings() -> openpyxl.Workbook:
+    """A sheet per vocabulary family, a wording (or glyph in its font) per column or row."""
+    wb, ws = new_book("Periods")
+    write_rows(ws, 1, [["Ref", "Measure", "Polarity", "Target", *PERIOD_SPELLINGS],
+                       ["P1", "Number of contacts", "Info", None, *range(100, 100 + len(PERIOD_SPELLINGS))]])
+    for name, header in HEADER_SETS.items():
+        row = [pct(v)[0] if isinstance(v, float) else v for v in HEADER_ROWS[name]]
+        write_rows(wb.create_sheet(name), 1, [header, row])
+    rows: list[list[Any]] = [[f"P{n:02}", f"Measure P{n:02}", polarity, 50, 46, 48]
+                             for n, polarity in enumerate(POLARITY_WORDINGS, start=1)]
+    write_rows(wb.create_sheet("Polarity"), 1, [["Ref", "Measure", "Polarity", "Target", "Q1 2018/19",
+                                                 "Q2 2018/19"], *rows])
+    rows = [[f"T{n:02}", f"Measure T{n:02}", polarity, target, None, value]
+            for n, (polarity, target, value) in enumerate(TARGET_WORDINGS, start=1)]
+    write_rows(wb.create_sheet("Targets"), 1, [["Ref", "Measure", "Polarity", "Target", "Q1 2018/19",
+                                                "Q2 2018/19"], *rows])
+    rows = [[f"D{n:02}", f"Measure D{n:02}", "High is good", 70, 50, 60, arrow]
+            for n, arrow in enumerate(TRAVEL_WORDINGS, start=1)]
+    write_rows(wb.create_sheet("Travel"), 1, [["Ref", "Measure", "Polarity", "Target", "Q1 2018/19",
+                                               "Q2 2018/19", "DoT"], *rows])
+    rows = [[f"S{n:02}", f"Measure S{n:02}", "High is good", 50, 49, value, rag]
+            for n, (value, rag) in enumerate(SUBMITTED_RAGS, start=1)]
+    write_rows(wb.create_sheet("Submitted RAG"), 1, [["Ref", "Measure", "Polarity", "Target", "Q1 2018/19",
+                                                      "Q2 2018/19", "RAG"], *rows])
+    return wb
+
+
 FIXTURES: dict[str, Callable[[], openpyxl.Workbook]] = {
     f.__name__: f
     for f in [
@@ -477,6 +578,7 @@ FIXTURES: dict[str, Callable[[], openpyxl.Workbook]] = {
         riverside_extras,
         westshire_unknown,
         no_periods,
+        wordings,
     ]
 }
 
