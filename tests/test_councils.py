@@ -12,20 +12,25 @@ import functools
 import hashlib
 import json
 import shutil
+import socket
+import subprocess
+import time
 import tomllib
 import zipfile
 from pathlib import Path
 from typing import Any
 
+import httpx
 import openpyxl
 import pytest
-from conftest import run_cli
+from conftest import cli_command, run_cli
 
 COUNCILS = Path(__file__).resolve().parent / "councils"
 EXPECTED = COUNCILS / "expected"
 PROFILES = COUNCILS / "profiles"
 NO_PERIODS = COUNCILS / "no_periods.xlsx"
 WESTSHIRE = COUNCILS / "westshire_unknown.xlsx"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 # ------------------------------------------------------------------ the table
@@ -429,3 +434,55 @@ def test_convert_sheet_all_writes_a_return_per_service(tmp_path: Path) -> None:
     for sheet in ("Early Help", "Social Care", "Education"):
         assert any(sheet in name for name in written), written
     assert not any("return return" in name for name in written)
+
+
+# ------------------------------------------------------------------ the web page with a layout profile
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve(returns: Path, log: Path, *extra: str | Path) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start the real `xlscorecard serve` and wait until it answers."""
+    port = _free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*cli_command(), "serve", "--returns", str(returns), "--port", str(port), *map(str, extra)],
+            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the server exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            if httpx.get(base + "/", timeout=2, trust_env=False).status_code < 500:
+                return base, proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    pytest.fail(f"the server did not answer:\n{log.read_text(errors='replace')}")
+
+
+def test_serve_reads_an_upload_through_the_profile_that_matches_it(tmp_path: Path) -> None:
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    base, proc = _serve(returns, tmp_path / "server.log", "--layout", PROFILES / "westshire.toml")
+    try:
+        with httpx.Client(base_url=base, trust_env=False, timeout=60) as client:
+            sent = ("Westshire KPIs Q2.xlsx", WESTSHIRE.read_bytes(), XLSX)
+            read = client.post("/api/returns", files={"workbook": sent})
+            assert read.status_code < 300, read.text
+            assert read.json()["reporting_period"] == "Q2 2018/19"
+            # The profile's files glob does not match this name: the sheet is refused, saying how to fix it.
+            other = ("Kingsmere summary.xlsx", NO_PERIODS.read_bytes(), XLSX)
+            refused = client.post("/api/returns", files={"workbook": other})
+            assert 400 <= refused.status_code < 500, refused.text
+            assert "layout" in refused.text.lower()  # the way to fix it: a layout profile
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
