@@ -559,6 +559,11 @@ def wordings() -> openpyxl.Workbook:
             for n, (value, rag) in enumerate(SUBMITTED_RAGS, start=1)]
     write_rows(wb.create_sheet("Submitted RAG"), 1, [["Ref", "Measure", "Polarity", "Target", "Q1 2018/19",
                                                       "Q2 2018/19", "RAG"], *rows])
+    rows = [["Q01", "Measure Q01", "High is good", 40, 42, 50, 46],
+            ["Q02", "Measure Q02", "Low is good", 20, 19, 15, 18]]
+    write_rows(wb.create_sheet("Quarter targets"), 1, [["Ref", "Measure", "Polarity", "Q1 2018/19 target",
+                                                        "Q1 2018/19 actual", "Q2 2018/19 target",
+                                                        "Q2 2018/19 actual"], *rows])
     return wb
 
 
