@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import json
 import shutil
 import socket
 import subprocess
+import sys
 import time
 import tomllib
 import zipfile
@@ -134,6 +136,29 @@ def test_some_fixtures_were_saved_by_libreoffice() -> None:
     libreoffice = {name for name, app in saved_by.items() if "LibreOffice" in app}
     assert len(libreoffice) >= 2, libreoffice
     assert {"northshire_two_row", "wolds_wingdings"} <= libreoffice
+
+
+def _cells(wb: openpyxl.Workbook) -> dict[str, dict[str, Any]]:
+    return {
+        ws.title: {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+        for ws in wb.worksheets
+    }
+
+
+def test_committed_workbooks_are_what_the_builder_script_makes() -> None:
+    """Nobody edited make_fixtures.py (or a workbook) without regenerating the other."""
+    spec = importlib.util.spec_from_file_location("make_fixtures", COUNCILS / "make_fixtures.py")
+    assert spec is not None and spec.loader is not None
+    builder = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = builder  # its dataclasses look their module up while being defined
+    try:
+        spec.loader.exec_module(builder)
+    finally:
+        del sys.modules[spec.name]
+    assert set(builder.FIXTURES) == {p.stem for p in COUNCILS.glob("*.xlsx")}
+    for name, build in builder.FIXTURES.items():
+        committed = openpyxl.load_workbook(COUNCILS / f"{name}.xlsx")
+        assert _cells(committed) == _cells(build()), name
 
 
 # ------------------------------------------------------------------ check --json against the hand-worked results
