@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from xlscorecard.findings import Code, Finding, finding
 from xlscorecard.rag import RagResult, Rating, not_rated, parse_submitted_rag, rate_value
-from xlscorecard.reading.periods import Period, previous_quarter
+from xlscorecard.reading.periods import Period, previous_period
 from xlscorecard.records import Record, gc_paused
 from xlscorecard.scorecard import Indicator, Scorecard
 from xlscorecard.settings import Settings
@@ -84,7 +84,6 @@ class _Context:
         # One string per distinct not-rated or not-comparable explanation ("Not rated: no target").
         self.texts: dict[str, str] = {}
         self.arrows: dict[str | None, Direction | None] = {}  # submitted arrow text -> direction
-        quarters = [p for p in scorecard.periods if p.is_quarter()]
         self.reporting = reporting = scorecard.reporting_period
         # A reporting period that is no column fails each indicator, as Scorecard.period does.
         self.unknown = reporting is not None and reporting not in self.by_label
@@ -93,18 +92,17 @@ class _Context:
         # The quarters a value may be rated from, latest first: up to the reporting period.
         self.candidates: list[str] = []
         if reporting is not None:
-            key = self.by_label[reporting].sort_key
-            self.candidates = [p.label for p in reversed(quarters) if p.sort_key <= key]
+            current = self.by_label[reporting]
+            key = current.sort_key
+            same = [p for p in scorecard.periods if p.kind is current.kind]
+            self.candidates = [p.label for p in reversed(same) if p.sort_key <= key]
         # The arrow: the quarter before the reporting one, or why there is no arrow at all.
         self.previous: str | None = None
         self.travel: str | None = None
         if reporting is None:
             self.travel = "Not comparable: no reporting period"
-        elif (current := self.by_label[reporting]).quarter is None:
-            self.travel = f"Not comparable: {reporting} is not a quarter"
         else:
-            year, quarter = previous_quarter(current)
-            previous = next((p for p in quarters if (p.year, p.quarter) == (year, quarter)), None)
+            previous = previous_period(self.by_label[reporting], scorecard.periods)
             self.previous = previous.label if previous else None
 
 
@@ -139,12 +137,15 @@ def assess_indicator(
     target = ind.target
     implied = target.implied_polarity
     polarity = rules.polarity or ind.polarity or implied
-    if ind.polarity and implied and ind.polarity != implied and not rules.polarity:
+    for_information = polarity == "info"
+    if ind.polarity and not for_information and implied and ind.polarity != implied and not rules.polarity:
         add(
             Code.POLARITY_CONFLICT,
             target.cell,
             f"polarity says {ind.polarity} is good but target {target.raw} implies {implied} is good",
         )
+    if for_information:
+        polarity = None  # for information: no direction is good, so no arrow meaning either
 
     if reporting is not None and rules.dash_counts_as == "not-available":
         current = ind.values[reporting]
@@ -169,7 +170,11 @@ def assess_indicator(
             f"{'a count' if ind.unit is None else ind.unit}",
         )
     texts = context.texts
-    if rated_label is None:
+    if for_information:
+        rag = not_rated("for information only (polarity says so)")
+        rag.explanation = texts.setdefault(rag.explanation, rag.explanation)
+        rag.period = rated_label
+    elif rated_label is None:
         rag = not_rated(f"no value up to {reporting}" if reporting else "no quarterly columns")
         rag.explanation = texts.setdefault(rag.explanation, rag.explanation)
     else:

@@ -11,7 +11,7 @@ from typing import Literal
 from xlscorecard.records import Record
 from xlscorecard.values import _NUM, parse_value, to_number
 
-Polarity = Literal["high", "low"]
+Polarity = Literal["high", "low", "info"]  # "info": for information, not rated
 
 
 class TargetKind(StrEnum):

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from xlscorecard.reading.profile import Profile
 
 _YEARS_IN = re.compile(r"(?:\d{4}|\d{2})\s*[-/–]\s*(?:\d{4}|\d{2})")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
 _PERIOD_TARGET = re.compile(r"\btargets?\b", re.I)
 
 
@@ -77,6 +78,8 @@ def classify(value: CellValue, column: str, profile: Profile | None = None) -> t
         return None, date_period(value), "vocabulary"
     if not isinstance(value, str):
         return None, None, "vocabulary"
+    if (m := _ISO_DATE.match(value.strip())) is not None:  # a date cell, as the reader hands it
+        return None, date_period(dt.date(int(m[1]), int(m[2]), int(m[3]))), "vocabulary"
     period = parse_period(value)
     if period is not None:
         return None, period, "vocabulary"
@@ -89,6 +92,8 @@ def classify(value: CellValue, column: str, profile: Profile | None = None) -> t
 def _text(value: CellValue) -> str:
     if isinstance(value, dt.date):
         return date_period(value).label
+    if isinstance(value, str) and (m := _ISO_DATE.match(value.strip())) is not None:
+        return date_period(dt.date(int(m[1]), int(m[2]), int(m[3]))).label
     if isinstance(value, str):
         return " ".join(value.split())
     return "" if value is None else str(value)

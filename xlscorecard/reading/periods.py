@@ -175,7 +175,11 @@ _PARENS = re.compile(r"\(([^)]*)\)")
 
 # What is left once the year is taken out -> (granularity, part). Whole-text matches.
 _WITH_FINANCIAL_YEAR: list[tuple[re.Pattern[str], Granularity, int | None]] = [
-    (re.compile(r"^(?:qu|qtr|quarter|q)\.?\s*(?P<n>[1-4])(?:st|nd|rd|th)?\s*[,:]?\s*(?:of)?\s*(?:fy)?$"), Granularity.QUARTER, None),
+    (
+        re.compile(r"^(?:qu|qtr|quarter|q)\.?\s*(?P<n>[1-4])(?:st|nd|rd|th)?\s*[,:]?\s*(?:of)?\s*(?:fy)?$"),
+        Granularity.QUARTER,
+        None,
+    ),
     (re.compile(r"^(?P<n>[1-4])(?:st|nd|rd|th)\s+(?:qu|qtr|quarter)$"), Granularity.QUARTER, None),
     (re.compile(r"^(?:h|half|half[- ]year)\s*(?P<n>[12])$"), Granularity.HALF_YEAR, None),
     (re.compile(r"^(?:mid[- ]?year|half[- ]year|6 months?|six months?)$"), Granularity.HALF_YEAR, 1),

@@ -11,9 +11,9 @@ from xlscorecard.grid import CellValue, Grid, column_letter
 from xlscorecard.reading.header import Header, is_repeat_header
 from xlscorecard.reading.periods import Period
 from xlscorecard.reading.units import _infer_units
-from xlscorecard.reading.vocabulary import ROLES, TEXT_ROLES
+from xlscorecard.reading.vocabulary import ROLES, TEXT_ROLES, polarity_of
 from xlscorecard.scorecard import Indicator, Section
-from xlscorecard.targets import Polarity, Target, TargetKind, parse_polarity, parse_target
+from xlscorecard.targets import Polarity, Target, TargetKind, parse_target
 from xlscorecard.values import Observation, parse_value, parse_value_at
 
 _REF_LIKE = re.compile(r"^[A-Za-z]{0,4}\s*\d+(?:\.\d+)*[a-z]?$")
@@ -111,14 +111,14 @@ class Builder:
                 self._targets[key] = t
         return Target(t.raw, t.kind, t.operator, t.value, t.low, t.high, t.unit, t.benchmark, cell)
 
-    def _polarity(self, value: CellValue) -> tuple[Polarity | None, bool]:
-        """parse_polarity, each distinct text parsed once."""
-        if not isinstance(value, str):
-            return parse_polarity(value)
+    def _polarity(self, value: CellValue, font: str | None) -> tuple[Polarity | None, bool]:
+        """The polarity a cell states (words, codes, arrows, symbol-font glyphs), each distinct text read once."""
+        if font is not None or not isinstance(value, str):
+            return polarity_of(value, font)  # type: ignore[return-value]
         known = self._polarities.get(value)
         if known is None:
-            known = self._polarities[value] = parse_polarity(value)
-        return known
+            known = self._polarities[value] = polarity_of(value, None)  # type: ignore[assignment]
+        return known  # type: ignore[return-value]
 
     def _row(self, r: int) -> tuple[list[CellValue], Sequence[str | None]]:
         """Row r's values and number formats, at least as wide as the columns read."""
@@ -209,7 +209,11 @@ class Builder:
         target_value, target_format, target_cell = at(role["target"])
         target = self._target(target_value, target_format, target_cell or None)
         polarity_value, _, polarity_cell = at(role["polarity"])
-        polarity, understood = self._polarity(polarity_value)
+        polarity_col = role["polarity"]
+        font = self.grid.font_name(r, polarity_col) if polarity_col is not None else None
+        polarity, understood = self._polarity(polarity_value, font)
+        if polarity == "target":
+            polarity = None  # on target (or inside the range) is best: the target's kind says how to rate
         if not understood:
             self.findings.append(
                 finding(

@@ -6,41 +6,62 @@ from xlscorecard.errors import WorkbookError
 from xlscorecard.findings import Code, Finding, finding
 from xlscorecard.grid import Grid, column_letter
 from xlscorecard.reading.header import Header, find_header
-from xlscorecard.reading.periods import Period, PeriodKind, order_periods, parse_period
+from xlscorecard.reading.periods import FINENESS, Period, PeriodKind, order_periods, parse_period
+from xlscorecard.reading.profile import Profile
 from xlscorecard.reading.rows import Builder
 from xlscorecard.records import gc_paused
 from xlscorecard.scorecard import Indicator, Scorecard
 from xlscorecard.values import Status
 
 
-def read_scorecard(grid: Grid, period: str | None = None, file: str | None = None) -> Scorecard:
-    """Parse a Grid into a Scorecard; raises WorkbookError when no scorecard header is found."""
+def read_scorecard(
+    grid: Grid, period: str | None = None, file: str | None = None, profile: Profile | None = None
+) -> Scorecard:
+    """Parse a Grid into a Scorecard; raises WorkbookError (one line) when it has no period column."""
     with gc_paused():
-        return _read_scorecard(grid, period, file)
+        return _read_scorecard(grid, period, file, profile)
 
 
-def _read_scorecard(grid: Grid, period: str | None, file: str | None) -> Scorecard:
-    header = find_header(grid)
-    if header is None:
-        raise WorkbookError(
-            f"sheet '{grid.sheet}' has no scorecard header row "
-            "(expected columns such as PI Ref, Measure, Target and quarters like 'Qu 2 18-19')",
-            file,
+def no_period_message(grid: Grid, header: Header | None) -> str:
+    """What the user reads when no period column is understood: the header cells seen, and the way out."""
+    if header is not None:
+        seen = [f"{grid.address(cell.r, cell.c)} '{cell.text}'" for cell in header.cells]
+    else:
+        best = max(
+            range(min(grid.height, 30)),
+            key=lambda r: sum(1 for v in grid.values[r] if isinstance(v, str) and v.strip()),
+            default=None,
         )
+        row = grid.values[best] if best is not None else []
+        seen = [f"{grid.address(best or 0, c)} '{' '.join(v.split())}'" for c, v in enumerate(row)
+                if isinstance(v, str) and v.strip()]
+    return (
+        f"sheet '{grid.sheet}' has no scorecard header with a period column this reader understands "
+        "(header cells seen: "
+        f"{', '.join(seen) or 'none'}); run `xlscorecard layout FILE` to see how each was read, "
+        "and name the columns with a profile: --layout PROFILE.toml"
+    )
+
+
+def _read_scorecard(grid: Grid, period: str | None, file: str | None, profile: Profile | None) -> Scorecard:
+    header = find_header(grid, profile)
+    if header is None or not (header.periods or header.is_long()):
+        raise WorkbookError(no_period_message(grid, header), file)
+    if header.is_long():
+        from xlscorecard.reading.long import read_long
+
+        grid, header = read_long(grid, header)
     ordered = order_periods([p for _, p in header.periods])
     period_col = {p.label: c for c, p in header.periods}
     builder = Builder(grid, header, ordered, period_col)
     for r in range(header.row + 1, grid.height):
         builder.add_row(r)
     reporting = _reporting_period(builder.indicators, ordered, period, file)
-    findings = builder.findings + _value_findings(grid.sheet, builder.indicators, ordered, reporting)
+    findings = _header_findings(grid, header) + builder.findings
+    findings += _value_findings(grid.sheet, builder.indicators, ordered, reporting)
     columns = {role: column_letter(grid.sheet_column(c)) for role, c in header.roles.items()}
     columns.update({label: column_letter(grid.sheet_column(c)) for label, c in period_col.items()})
-    headers = {
-        column_letter(grid.sheet_column(c)): str(v).strip()
-        for c, v in enumerate(grid.values[header.row])
-        if isinstance(v, str) and v.strip()
-    }
+    headers = {column_letter(grid.sheet_column(cell.c)): cell.text for cell in header.cells}
     return Scorecard(
         file=file,
         sheet=grid.sheet,
@@ -55,6 +76,21 @@ def _read_scorecard(grid: Grid, period: str | None, file: str | None) -> Scoreca
         findings=findings,
         formats_known=grid.number_formats is not None,
     )
+
+
+def _header_findings(grid: Grid, header: Header) -> list[Finding]:
+    """Never silent: each header cell not understood is named, with its cell."""
+    return [
+        finding(
+            Code.UNRECOGNISED_COLUMN,
+            grid.sheet,
+            grid.address(cell.r, cell.c),
+            None,
+            f"column '{cell.text}' is not understood and is carried as text; "
+            "name it with a layout profile (--layout) if it matters",
+        )
+        for cell in header.unrecognised
+    ]
 
 
 def _title(grid: Grid, header: Header) -> str | None:
@@ -81,9 +117,10 @@ def _reporting_period(
             f"period '{wanted}' is not a column of this scorecard (columns: {', '.join(p.label for p in periods)})",
             file,
         )
-    for p in reversed(quarters):
-        if any(not ind.values[p.label].is_blank for ind in indicators):
-            return p.label
+    for granularity in FINENESS:
+        for p in reversed([p for p in periods if p.kind is granularity]):
+            if any(not ind.values[p.label].is_blank for ind in indicators):
+                return p.label
     return quarters[-1].label if quarters else (periods[-1].label if periods else None)
 
 
@@ -98,6 +135,11 @@ def _value_findings(
     labels = [p.label for p in periods]
     for ind in indicators:
         values = ind.values
+        if labels and all(values[label].number is None and values[label].low is None for label in labels):
+            out.append(
+                finding(Code.NO_VALUES, sheet, None, ind.ref, f"PI {ind.ref} has no readable value in any period "
+                        f"(row {ind.row})")
+            )
         cells = [(label, values[label]) for label in labels]
         cells += [("statistical neighbour average", ind.stat_neighbour), ("national average", ind.national)]
         for label, obs in cells:

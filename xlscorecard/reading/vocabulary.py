@@ -144,9 +144,10 @@ for _words, _meaning in (
     ("t, target, on target, in range, within range, range, target is best, close to target", "target"),
     (
         "info, information, for information, data only, monitor, monitor only, monitoring, context, contextual, "
-        "not applicable, for info, n/a, na, none, neutral, no polarity, -, –, tbc",
+        "not applicable, for info",
         "info",
     ),
+    ("n/a, na, none, neutral, no polarity, -, –, tbc", "none"),  # no polarity stated (as a blank)
 ):
     for _word in _words.split(", "):
         POLARITY_WORDS[_word] = _meaning
@@ -216,8 +217,34 @@ RAG_FILLS = {
 # Measures whose wording says which way is good, where the sheet does not (DESIGN 5).
 LOW_IS_GOOD_WORDS = ("re-referral", "rereferral", "repeat", "missing", "exclusion", "neet", "re-offend",
                      "reoffend", "second or subsequent", "first time entrants", "placement moves")  # fmt: skip
-HIGH_IS_GOOD_WORDS = ("within timescale", "timely", "good or outstanding", "attendance", "take-up", "take up",
-                      "within 45 working days", "within 20 weeks", "within 15 working days", "reviewed within")  # fmt: skip
+HIGH_IS_GOOD_WORDS = ("within timescale", "timely", "good or outstanding", "attendance", "take-up",
+                      "take up", "within 45 working days", "within 20 weeks",
+                      "within 15 working days", "reviewed within")  # fmt: skip
 
 # Data-period codes ("Data Period" column): what a value covers.
 DATA_PERIOD_CODES = {"mst": "snapshot", "r12m": "rolling_12_months", "ytd": "year_to_date", "qtr": "quarter"}
+
+
+def polarity_of(value: CellValue, font: str | None = None) -> tuple[str | None, bool]:
+    """(polarity, understood): "high", "low", "target" or "info"; a glyph is read in its cell's font."""
+    if value is None:
+        return None, True
+    if (arrow := glyph(value, font)) in ("up", "down"):
+        return ("high" if arrow == "up" else "low"), True
+    text = " ".join(str(value).split()).lower().rstrip(".")
+    meaning = POLARITY_WORDS.get(text)
+    if meaning is None and text.endswith(("is good", "is better")):
+        meaning = POLARITY_WORDS.get(text.rsplit(" is ", 1)[0])
+    if meaning == "none":
+        return None, True
+    return (meaning, True) if meaning is not None else (None, not text)
+
+
+def polarity_from_measure(measure: str) -> str | None:
+    """Well-known families say which way is good: re-referrals low, within timescale high (DESIGN 5)."""
+    text = measure.lower()
+    if any(word in text for word in LOW_IS_GOOD_WORDS):
+        return "low"
+    if any(word in text for word in HIGH_IS_GOOD_WORDS):
+        return "high"
+    return None
