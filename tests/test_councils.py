@@ -219,6 +219,9 @@ def test_indicator_latest_value_polarity_rag_and_travel(fixture: str, index: int
         assert "information" in got["rag"]["explanation"].lower(), got["rag"]["explanation"]
         warnings = [f for f in report["findings"] if f["ref"] == want["ref"] and f["severity"] != "info"]
         assert not warnings, warnings  # said so, and no warning
+    if want.get("warned"):
+        flagged = [f for f in report["findings"] if f["ref"] == want["ref"] and f["severity"] != "info"]
+        assert flagged, f"nothing warns about {want['ref']}"
     if "travel" in want:
         assert got["travel"]["direction"] == want["travel"], got["travel"]["explanation"]
     if "travel_previous" in want:

@@ -421,6 +421,8 @@ def riverside_extras() -> openpyxl.Workbook:
          *pct(0.75, 0.7, 0.72, 0.74), None, None],
         ["R9", "% of families with under-5s registered with a children's centre", "Cllr S. Hughes", "Higher",
          "R12M", "85% or above", *pct(0.83, 0.86, 0.88), "Green", None],
+        ["R10", "Number of young carers assessed", "Cllr S. Hughes", "Higher", "YTD", 40, None, None, None, None,
+         "New measure: data collection starts in Q3."],
     ])
     for row in (3, 9, 15):
         bold_row(ws, row)
