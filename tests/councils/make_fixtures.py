@@ -25,7 +25,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 HERE = Path(__file__).resolve().parent
-LIBREOFFICE_SAVED = {"northshire_two_row", "westcity_monthly", "wolds_wingdings"}
+LIBREOFFICE_SAVED = {"northshire_two_row", "westcity_monthly", "wolds_wingdings", "southvale_long"}
 
 RED, AMBER, GREEN = "FF0000", "FFC000", "00B050"
 
