@@ -45,7 +45,8 @@ def return_path(source: Path, reporting_period: str | None, out: str | Path | No
 
     `out` names a folder when it exists as one or ends with a slash (kept when given as text).
     """
-    name = f"{source.stem} - {reporting_period or 'return'} return.xlsx".replace("/", "-")
+    period = f" - {reporting_period}" if reporting_period else ""  # never "... return return.xlsx"
+    name = f"{source.stem}{period} return.xlsx".replace("/", "-")
     if out is None:
         return source.with_name(name)
     if Path(out).is_dir() or str(out).endswith(("/", os.sep)):
