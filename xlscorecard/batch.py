@@ -391,7 +391,14 @@ def _convert_task(task: dict[str, Any], settings: Settings, limits: SafetyLimits
             return {"ok": False, "error": changed, "kind": "changed"}
         out_dir = Path(task["out_dir"])
         out_dir.mkdir(parents=True, exist_ok=True)  # return_path takes a missing folder for a file name
-        target, assessment = convert_and_assess(path, out=out_dir, settings=settings, limits=limits, stem=task["stem"])
+        profile = None
+        if task.get("layouts"):
+            from xlscorecard.reading.profile import choose_profile, load_profile
+
+            profile = choose_profile([load_profile(p) for p in task["layouts"]], path)
+        target, assessment = convert_and_assess(
+            path, out=out_dir, settings=settings, limits=limits, stem=task["stem"], profile=profile
+        )
         st = path.stat()
         if (st.st_size, st.st_mtime_ns) != tuple(task["stat"]):
             with contextlib.suppress(OSError):
@@ -508,9 +515,12 @@ def _seconds(value: float) -> str:
 class _Pool:
     """N worker slots managed by hand: per-task deadlines, and a dead worker costs only its file."""
 
-    def __init__(self, size: int, settings: Settings, limits: SafetyLimits, timeout: float) -> None:
+    def __init__(
+        self, size: int, settings: Settings, limits: SafetyLimits, timeout: float, layouts: list[str] | None = None
+    ) -> None:
         self.ctx = multiprocessing.get_context("spawn")  # fork is unsafe with threads; Windows has only spawn
         self.size = size
+        self.layouts = layouts or []
         self.settings = settings
         self.limits = limits
         self.timeout = timeout
@@ -550,6 +560,7 @@ class _Pool:
                     "outbox": str(outbox),
                     "stem": item.stem,
                     "stat": item.stat,
+                    "layouts": self.layouts,
                 }
                 try:
                     worker.conn.send(task)
@@ -686,6 +697,7 @@ def run_batch(
     timeout: float = 120.0,
     limits: SafetyLimits | None = None,
     listener: BatchListener | None = None,
+    layouts: list[str | Path] | None = None,
 ) -> BatchResult:
     """Convert every workbook of INBOX into OUTBOX and write the report; see the module docstring.
 
@@ -701,12 +713,19 @@ def run_batch(
     limits = limits or SafetyLimits()
     _check_arguments(inbox, outbox, pattern, workers, timeout)
     settings = load_settings(rules)
+    from xlscorecard.reading.profile import load_profile
+
+    layout_paths = [str(Path(p).resolve()) for p in layouts or []]
+    for p in layout_paths:
+        load_profile(p)  # an unusable profile stops the run before anything is touched
     try:
         outbox.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BatchError(f"cannot create OUTBOX ({exc.strerror or exc})", outbox) from None
     with _outbox_lock(outbox):
-        return _Run(inbox, outbox, settings, rules, pattern, force, timeout, limits, listener).run(workers)
+        run = _Run(inbox, outbox, settings, rules, pattern, force, timeout, limits, listener)
+        run.use_layouts(layout_paths)
+        return run.run(workers)
 
 
 class _Run:
@@ -736,6 +755,16 @@ class _Run:
         self.manifest: dict[str, ManifestEntry] = {}
         self.manifest_saved = 0.0
         self.temp_folders = {outbox, outbox / FAILED_DIR}
+        self.layouts: list[str] = []
+
+    def use_layouts(self, paths: list[str]) -> None:
+        """Layout profiles each worker chooses from by file name; a changed profile converts again."""
+        self.layouts = paths
+        if paths:
+            digest = hashlib.sha256(self.rules_sha.encode())
+            for p in paths:
+                digest.update(Path(p).read_bytes())
+            self.rules_sha = digest.hexdigest()
 
     def run(self, workers: int) -> BatchResult:
         self.manifest, problem = _load_manifest(self.outbox)
@@ -762,7 +791,8 @@ class _Run:
         previous = _install_sigterm()
         try:
             if todo:
-                _Pool(workers, self.settings, self.limits, self.timeout).run(todo, self.outbox, self._done)
+                pool = _Pool(workers, self.settings, self.limits, self.timeout, self.layouts)
+                pool.run(todo, self.outbox, self._done)
         except (KeyboardInterrupt, _Stopped):
             self._save_manifest(current={i.name for i in items}, prune=False)
             raise KeyboardInterrupt from None
@@ -1022,6 +1052,7 @@ def batch_command(
     pattern: str = "*.xlsx",
     force: bool = False,
     timeout: float = 120.0,
+    layouts: list[Path] | None = None,
 ) -> int:
     """The `xlscorecard batch` command: run, show progress, print the summary; returns the exit code."""
     stdout = sys.stdout
@@ -1032,11 +1063,11 @@ def batch_command(
         return _usage_error("missing -o OUTBOX (the folder for returns and the report)")
     try:
         if stdout.isatty():
-            result = _run_with_progress(inbox, outbox, workers, rules, pattern, force, timeout)
+            result = _run_with_progress(inbox, outbox, workers, rules, pattern, force, timeout, layouts)
         else:
             result = run_batch(
                 inbox, outbox, workers=workers, rules=rules, pattern=pattern, force=force, timeout=timeout,
-                listener=_PlainListener(stdout),
+                listener=_PlainListener(stdout), layouts=list(layouts or []),
             )
     except ScorecardError as exc:
         return _usage_error(str(exc))
@@ -1052,7 +1083,8 @@ def batch_command(
 
 
 def _run_with_progress(
-    inbox: Path, outbox: Path, workers: int, rules: Path | None, pattern: str, force: bool, timeout: float
+    inbox: Path, outbox: Path, workers: int, rules: Path | None, pattern: str, force: bool, timeout: float,
+    layouts: list[Path] | None = None,
 ) -> BatchResult:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -1061,7 +1093,7 @@ def _run_with_progress(
     ) as progress:
         return run_batch(
             inbox, outbox, workers=workers, rules=rules, pattern=pattern, force=force, timeout=timeout,
-            listener=_ProgressListener(progress),
+            listener=_ProgressListener(progress), layouts=list(layouts or []),
         )
 
 

@@ -189,12 +189,13 @@ def batch(
     pattern: Annotated[str, typer.Option("--pattern", help="Which files to take (glob).")] = "*.xlsx",
     force: Annotated[bool, typer.Option("--force", help="Convert again even if unchanged.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds allowed per workbook.")] = 120.0,
+    layout: LayoutOpt = None,
 ) -> None:
     """Convert a folder of workbooks; write report.csv and report.json. Exit 1 if any failed."""
     from xlscorecard.batch import batch_command
 
     raise typer.Exit(batch_command(inbox, outbox, workers=workers, rules=rules, pattern=pattern,
-                                   force=force, timeout=timeout))
+                                   force=force, timeout=timeout, layouts=layout))
 
 
 @app.command()
@@ -206,11 +207,14 @@ def serve(
     max_upload_mb: Annotated[
         float, typer.Option("--max-upload-mb", min=0.001, help="Largest workbook an officer may upload, in MB.")
     ] = 20.0,
+    layout: LayoutOpt = None,
 ) -> None:
     """The officers' web page: list, download and upload returns."""
+    from xlscorecard.reading.profile import load_profile
     from xlscorecard.web import serve as run_server
 
-    run_server(returns, host=host, port=port, max_upload_bytes=int(max_upload_mb * 1024 * 1024))
+    profiles = [load_profile(p) for p in layout or []]
+    run_server(returns, host=host, port=port, max_upload_bytes=int(max_upload_mb * 1024 * 1024), layouts=profiles)
 
 
 @app.command("layout")

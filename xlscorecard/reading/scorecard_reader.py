@@ -137,7 +137,8 @@ def _value_findings(
         values = ind.values
         if labels and all(values[label].number is None and values[label].low is None for label in labels):
             out.append(
-                finding(Code.NO_VALUES, sheet, None, ind.ref, f"PI {ind.ref} has no readable value in any period "
+                finding(Code.NO_VALUES, sheet, values[labels[-1]].cell or None, ind.ref,
+                        f"PI {ind.ref} has no readable value in any period "
                         f"(row {ind.row})")
             )
         cells = [(label, values[label]) for label in labels]
