@@ -12,8 +12,8 @@ from xlscorecard.reading.periods import Period, previous_period
 from xlscorecard.records import Record, gc_paused
 from xlscorecard.scorecard import Indicator, Scorecard
 from xlscorecard.settings import Settings
-from xlscorecard.targets import Polarity, TargetKind
-from xlscorecard.travel import Direction, TravelResult, direction_of_travel, parse_arrow
+from xlscorecard.targets import Polarity, Target, TargetKind
+from xlscorecard.travel import Direction, Meaning, TravelResult, direction_of_travel, parse_arrow, parse_travel_word
 from xlscorecard.values import Observation, Status, format_number
 
 
@@ -106,6 +106,28 @@ class _Context:
             self.previous = previous.label if previous else None
 
 
+def _inferred_polarity(
+    ind: Indicator, target: Target, rules: Settings, context: _Context
+) -> tuple[Polarity | None, str | None]:
+    """Where the sheet states no polarity (DESIGN 5): the sheet's own RAG where only one polarity
+    fits it, else the measure's wording for well-known families; else none."""
+    from xlscorecard.reading.vocabulary import polarity_from_measure
+
+    submitted = parse_submitted_rag(ind.submitted_rag)
+    label = next((lb for lb in context.candidates if ind.values[lb].status is not Status.BLANK), None)
+    if submitted is not None and label is not None and target.kind is not None:
+        fits = [
+            p for p in ("high", "low")
+            if rate_value(ind.values[label], target, p, rules, ind.benchmark(target.benchmark)).rating == submitted
+        ]  # type: ignore[arg-type]
+        if len(fits) == 1:
+            return fits[0], "the sheet's own RAG"  # type: ignore[return-value]
+    by_words = polarity_from_measure(ind.measure)
+    if by_words is not None:
+        return by_words, "the measure's wording"  # type: ignore[return-value]
+    return None, None
+
+
 def _effective(obs: Observation, rules: Settings) -> Observation:
     if obs.status is Status.DASH and rules.dash_counts_as == "zero":
         return obs.model_copy(update={"status": Status.NUMBER, "number": 0.0})
@@ -137,6 +159,9 @@ def assess_indicator(
     target = ind.target
     implied = target.implied_polarity
     polarity = rules.polarity or ind.polarity or implied
+    inferred_from: str | None = None
+    if polarity is None:
+        polarity, inferred_from = _inferred_polarity(ind, target, rules, context)
     for_information = polarity == "info"
     if ind.polarity and not for_information and implied and ind.polarity != implied and not rules.polarity:
         add(
@@ -185,6 +210,8 @@ def assess_indicator(
         bench = ind.benchmark(target.benchmark)
         rag = rate_value(obs, target, polarity, rules, bench)  # a new RagResult, ours to complete
         rag.period = rated_label
+        if inferred_from is not None and rag.rating is not None:
+            rag.explanation += f" ({polarity} is good, inferred from {inferred_from})"
         if rag.rating is None:
             rag.explanation = texts.setdefault(rag.explanation, rag.explanation)
         # DESIGN 5: not rated, with the reason as a finding. Markers, blanks and unreadable
@@ -209,6 +236,21 @@ def assess_indicator(
         arrow = context.arrows[submitted_arrow]
     else:
         arrow = context.arrows[submitted_arrow] = parse_arrow(ind.submitted_arrow)
+    said = parse_travel_word(ind.submitted_arrow) if arrow is None and submitted_arrow else None
+    if said is not None and said is not Meaning.SAME and said != travel.meaning:
+        computed = travel.meaning.value if travel.meaning else "not comparable"
+        add(
+            Code.ARROW_DISAGREES,
+            ind.submitted_arrow.cell,
+            f"sheet says {ind.submitted_arrow.raw} ({said.value}), data says {computed}: {travel.explanation}",
+        )
+    elif said is Meaning.SAME and travel.direction is not Direction.SAME:
+        computed = travel.direction.value if travel.direction else "not comparable"
+        add(
+            Code.ARROW_DISAGREES,
+            ind.submitted_arrow.cell,
+            f"sheet says {ind.submitted_arrow.raw} (no change), data says {computed}: {travel.explanation}",
+        )
     if arrow is not None and arrow != travel.direction:
         computed = travel.direction.value if travel.direction else "not comparable"
         add(

@@ -37,9 +37,18 @@ def not_rated(reason: str, period: str | None = None) -> RagResult:
     return RagResult(rating=None, period=period, explanation=f"Not rated: {reason}")
 
 
+from xlscorecard.reading.vocabulary import RAG_WORDS  # noqa: E402  (wording tables live with the reader)
+
+
 def parse_submitted_rag(obs: Observation) -> Rating | None:
     """'R', 'Amber', 'green' -> Rating; anything else -> None."""
-    return _SUBMITTED.get((obs.raw or "").strip().lower()) if obs.raw else None
+    if not obs.raw:
+        return None
+    text = " ".join(obs.raw.split()).lower().rstrip(".")
+    rating = _SUBMITTED.get(text)
+    if rating is None and (word := RAG_WORDS.get(text)) is not None:
+        rating = Rating(word)
+    return rating
 
 
 _SUBMITTED = {
