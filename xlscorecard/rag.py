@@ -126,6 +126,15 @@ def rate_value(
         raise KeyError(op)
     if met:
         return _result(Rating.GREEN, obs, target, value, 0.0, bound, rules)
+    if target.floor is not None:  # DESIGN 5: Amber between target and floor, Red beyond the floor
+        floor = target.floor
+        beyond = value < floor if op in (">", ">=") else value > floor
+        shown, limit = obs.display(), format_number(floor, target.unit)
+        if beyond:
+            text = f"Red: {shown} misses target {target.describe()} and is beyond the floor {limit}"
+            return RagResult(rating=Rating.RED, period=None, explanation=text)
+        return RagResult(rating=Rating.AMBER, period=None,
+                         explanation=f"Amber: {shown} misses target {target.describe()} but not the floor {limit}")
     return _graded(obs, target, value, abs(value - bound), bound, rules)
 
 

@@ -89,6 +89,13 @@ def classify(value: CellValue, column: str, profile: Profile | None = None) -> t
     return role, None, "vocabulary"
 
 
+def _period_target(text: str) -> Period | None:
+    """'Q3 2018/19 target' -> the period it is the target of; 'Target 2018/19' -> the year."""
+    if not _PERIOD_TARGET.search(text):
+        return None
+    return parse_period(" ".join(_PERIOD_TARGET.sub(" ", text).split()))
+
+
 def _text(value: CellValue) -> str:
     if isinstance(value, dt.date):
         return date_period(value).label
@@ -140,6 +147,7 @@ def _header(grid: Grid, rows: list[int], profile: Profile | None, force: bool = 
     cells: list[HeaderCell] = []
     groups: list[tuple[int, int]] = []
     ignored: set[int] = set()
+    targets: list[tuple[int, Period]] = []  # "Q3 target": the target for that period
     top = grid.values[rows[0]]
     bottom = grid.values[rows[-1]]
     width = max(len(top), len(bottom))
@@ -163,14 +171,25 @@ def _header(grid: Grid, rows: list[int], profile: Profile | None, force: bool = 
             role, period, source = classify(value, column, profile)
         text = _text(value)
         cells.append(HeaderCell(r=r, c=c, text=text, role=role, period=period, source=source))
+        period_target = _period_target(text) if role == "target" else None
         if period is not None:
             periods.append((c, period))
+        elif period_target is not None:
+            targets.append((c, period_target))
         elif role == "ignore":
             ignored.add(c)
         elif role is not None and role not in roles:
             roles[role] = c
         else:
             others[c] = text
+    if targets and "target" not in roles:
+        # The target of the latest period that has a column of its own (else the latest target).
+        steps = {(p.kind, p.step) for _, p in periods}
+        matching = [(c, p) for c, p in targets if (p.kind, p.step) in steps] or targets
+        roles["target"] = max(matching, key=lambda cp: cp[1].sort_key)[0]
+        for c, _ in targets:
+            if c != roles["target"]:
+                ignored.add(c)
     # A group header is no column of its own.
     cells = [cell for cell in cells if (cell.r, cell.c) not in groups or len(rows) == 1]
     has_name = "measure" in roles or "ref" in roles

@@ -208,6 +208,10 @@ class Builder:
             values[label] = parse_value_at(row[c], fmts[c], column, row_no, texts)
         target_value, target_format, target_cell = at(role["target"])
         target = self._target(target_value, target_format, target_cell or None)
+        if role["floor"] is not None:
+            floor = observed(role["floor"])
+            if floor.number is not None and target.kind is not None:
+                target.floor = floor.number  # scaled with the target's units below
         polarity_value, _, polarity_cell = at(role["polarity"])
         polarity_col = role["polarity"]
         font = self.grid.font_name(r, polarity_col) if polarity_col is not None else None
@@ -227,9 +231,12 @@ class Builder:
         sn = observed(role["stat_neighbour"])
         national = observed(role["national"])
         # The values, figures and target were made here, for this row alone: given units in place.
+        floor_unit = target.unit
         unit, values, sn, national, target = _infer_units(
             measure, values, sn, national, target, self._formats_known, in_place=True
         )
+        if target.floor is not None and floor_unit is None and target.unit == "%" and abs(target.floor) <= 1:
+            target.floor = target.floor * 100  # a fraction beside a percent target
         if target.kind is TargetKind.UNPARSED:
             self.findings.append(
                 finding(
