@@ -164,7 +164,7 @@ def date_period(value: dt.date | dt.datetime) -> Period:
 _YEARS = re.compile(r"(?<![\d/])(?P<y1>\d{4}|\d{2})\s*[-/–]\s*(?P<y2>\d{4}|\d{2})(?![\d/])")
 _YEAR = re.compile(r"(?<![\d/])(?P<y>(?:19|20)\d{2})(?![\d/])")
 _VALUE_WORDS = r"actuals?|outturn|out-turn|value|result|performance|figure|position|data"
-_VALUE_SUFFIX = re.compile(rf"^(?:(?:{_VALUE_WORDS})\s+)+|(?:\s+(?:{_VALUE_WORDS}))+$")
+_VALUE_SUFFIX = re.compile(rf"\b(?:{_VALUE_WORDS})\b")
 _MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_abbr) if name}
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_name) if name})
 _MONTHS["sept"] = 9

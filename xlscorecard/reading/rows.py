@@ -11,7 +11,9 @@ from xlscorecard.grid import CellValue, Grid, column_letter
 from xlscorecard.reading.header import Header, is_repeat_header
 from xlscorecard.reading.periods import Period
 from xlscorecard.reading.units import _infer_units
-from xlscorecard.reading.vocabulary import ROLES, TEXT_ROLES, polarity_of
+from xlscorecard.reading.vocabulary import ROLES, TEXT_ROLES, glyph, polarity_of
+
+_ARROW_TEXT = {"up": "↑", "down": "↓", "right": "→", "left": "←"}
 from xlscorecard.scorecard import Indicator, Section
 from xlscorecard.targets import Polarity, Target, TargetKind, parse_target
 from xlscorecard.values import Observation, parse_value, parse_value_at
@@ -119,6 +121,17 @@ class Builder:
         if known is None:
             known = self._polarities[value] = polarity_of(value, None)  # type: ignore[assignment]
         return known  # type: ignore[return-value]
+
+    def _arrow(self, r: int, obs: Observation) -> Observation:
+        """A symbol-font glyph ('i' in Wingdings 3) is given as the arrow it draws ('↓')."""
+        c = self._role["travel"]
+        font = self.grid.font_name(r, c) if c is not None else None
+        if font is None or obs.raw is None:
+            return obs
+        arrow = glyph(obs.raw, font)
+        if arrow is None:
+            return obs
+        return obs.model_copy(update={"raw": _ARROW_TEXT[arrow]})
 
     def _row(self, r: int) -> tuple[list[CellValue], Sequence[str | None]]:
         """Row r's values and number formats, at least as wide as the columns read."""
@@ -272,7 +285,7 @@ class Builder:
                 stat_neighbour=sn,
                 national=national,
                 submitted_rag=observed(role["rag"]),
-                submitted_arrow=observed(role["travel"]),
+                submitted_arrow=self._arrow(r, observed(role["travel"])),
                 comments=_text(row[comments]) if comments is not None else None,
                 extra=extra,
             )

@@ -22,7 +22,7 @@ ROLES = (
 HEADER_WORDS: dict[str, str] = {}
 _TABLE: dict[str, tuple[str, ...]] = {
     "ref": (
-        "ref", "ref.", "reference", "no", "no.", "number", "id", "code", "pi", "kpi", "pi ref", "pi ref.", "pi no",
+        "ref", "ref.", "reference", "no", "no.", "number", "id", "code", "pi", "pi ref", "pi ref.", "pi no",
         "pi no.", "pi number", "kpi ref", "kpi ref.", "kpi no", "kpi no.", "kpi code", "pi code", "kpi id", "pi id",
         "indicator ref", "indicator no", "indicator no.", "indicator id", "indicator code", "measure ref",
         "measure code", "ref no", "ref no.", "pi reference",
@@ -31,7 +31,7 @@ _TABLE: dict[str, tuple[str, ...]] = {
         "measure", "measures", "indicator", "indicators", "performance indicator", "performance indicators",
         "key performance indicator", "key performance indicators", "description", "pi description",
         "kpi description", "measure description", "indicator description", "indicator name", "measure name",
-        "title", "short name", "name", "pi name", "kpi name", "performance measure", "metric", "kpi title",
+        "title", "short name", "name", "kpi", "pi name", "kpi name", "performance measure", "metric", "kpi title",
     ),
     "section": ("service area", "service", "area", "theme", "directorate", "priority", "outcome", "section"),
     "lead": (
