@@ -13,11 +13,11 @@ from xlscorecard.reading.periods import Period
 from xlscorecard.reading.units import _infer_units
 from xlscorecard.reading.vocabulary import ROLES, TEXT_ROLES, glyph, polarity_of
 
-_ARROW_TEXT = {"up": "↑", "down": "↓", "right": "→", "left": "←"}
 from xlscorecard.scorecard import Indicator, Section
 from xlscorecard.targets import Polarity, Target, TargetKind, parse_target
 from xlscorecard.values import Observation, parse_value, parse_value_at
 
+_ARROW_TEXT = {"up": "↑", "down": "↓", "right": "→", "left": "←"}
 _REF_LIKE = re.compile(r"^[A-Za-z]{0,4}\s*\d+(?:\.\d+)*[a-z]?$")
 _FORMULA_START = ("=", "+", "-", "@")
 _SIGNS = "".join(_FORMULA_START)
