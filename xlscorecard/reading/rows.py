@@ -12,7 +12,6 @@ from xlscorecard.reading.header import Header, is_repeat_header
 from xlscorecard.reading.periods import Period
 from xlscorecard.reading.units import _infer_units
 from xlscorecard.reading.vocabulary import ROLES, TEXT_ROLES, glyph, polarity_of
-
 from xlscorecard.scorecard import Indicator, Section
 from xlscorecard.targets import Polarity, Target, TargetKind, parse_target
 from xlscorecard.values import Observation, parse_value, parse_value_at
