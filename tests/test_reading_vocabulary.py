@@ -265,6 +265,18 @@ def test_submitted_rag_words(submitted: str, disagrees: bool) -> None:
 
 
 @pytest.mark.parametrize(
+    ("colour", "disagrees"), [("FF0000", False), ("FFC000", True), ("00B050", True), (None, False)]
+)
+def test_submitted_rag_as_a_fill_with_no_text(colour: str | None, disagrees: bool) -> None:
+    fills = [[None] * 7, [None] * 7, [None, None, None, None, None, None, colour]]
+    grid = Grid.from_rows([["Council scorecard"], ["Ref", "Measure", "Polarity", "Target", "Q1 2018/19",
+                                                   "Q2 2018/19", "RAG"], ["S1", "Measure", "High", 50, 40, 40, None]],
+                          sheet="KPIs", fill_colours=fills)
+    codes = [f.cell for f in assessed(grid).findings if f.code == "rag-disagrees"]
+    assert codes == (["G3"] if disagrees else [])
+
+
+@pytest.mark.parametrize(
     ("shown", "font", "disagrees"),
     [("Improved performance", None, False), ("Improving", None, False), ("Worsened", None, True),
      ("Declining", None, True), ("No change", None, True), ("Stable", None, True), ("↑", None, False),

@@ -11,7 +11,7 @@ from xlscorecard.grid import CellValue, Grid, column_letter
 from xlscorecard.reading.header import Header, is_repeat_header
 from xlscorecard.reading.periods import Period
 from xlscorecard.reading.units import _infer_units
-from xlscorecard.reading.vocabulary import ROLES, TEXT_ROLES, glyph, polarity_of
+from xlscorecard.reading.vocabulary import RAG_FILLS, ROLES, TEXT_ROLES, glyph, polarity_of
 from xlscorecard.scorecard import Indicator, Section
 from xlscorecard.targets import Polarity, Target, TargetKind, parse_target
 from xlscorecard.values import Observation, parse_value, parse_value_at
@@ -120,6 +120,17 @@ class Builder:
         if known is None:
             known = self._polarities[value] = polarity_of(value, None)  # type: ignore[assignment]
         return known  # type: ignore[return-value]
+
+    def _rag(self, r: int, obs: Observation) -> Observation:
+        """A RAG cell with no text but a fill: the rating its colour says ('Red' for FF0000)."""
+        c = self._role["rag"]
+        if c is None or not obs.is_blank:
+            return obs
+        colour = self.grid.fill_colour(r, c)
+        rating = RAG_FILLS.get(colour.upper()[-6:]) if colour else None
+        if rating is None:
+            return obs
+        return obs.model_copy(update={"raw": rating.capitalize()})
 
     def _arrow(self, r: int, obs: Observation) -> Observation:
         """A symbol-font glyph ('i' in Wingdings 3) is given as the arrow it draws ('↓')."""
@@ -283,7 +294,7 @@ class Builder:
                 values=values,
                 stat_neighbour=sn,
                 national=national,
-                submitted_rag=observed(role["rag"]),
+                submitted_rag=self._rag(r, observed(role["rag"])),
                 submitted_arrow=self._arrow(r, observed(role["travel"])),
                 comments=_text(row[comments]) if comments is not None else None,
                 extra=extra,
