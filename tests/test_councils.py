@@ -427,13 +427,9 @@ def test_batch_without_the_profile_fails_that_workbook_alone_with_a_pointer(tmp_
 
 
 def _each_scorecard(stdout: str) -> list[dict[str, Any]]:
-    """`check --sheet all --json` as a list of per-sheet objects (a list, {"scorecards": [...]}, or JSON lines)."""
-    try:
-        data = json.loads(stdout)
-    except json.JSONDecodeError:
-        return [json.loads(line) for line in stdout.splitlines() if line.strip()]
-    if isinstance(data, list):
-        return data
+    """`check --sheet all --json` prints {"scorecards": [one check --json object per sheet]} (the lead, 16:35)."""
+    data = json.loads(stdout)
+    assert isinstance(data, dict) and set(data) >= {"scorecards"}, stdout[:200]
     return data["scorecards"]
 
 
