@@ -251,6 +251,14 @@ def test_a_floor_column_rates_amber_between_target_and_floor(value: str, rating:
     assert assessed(grid).results[0].rag.rating == rating
 
 
+@pytest.mark.parametrize(("value", "rating"), [("19%", "green"), ("22%", "amber"), ("26%", "red")])
+def test_explicit_band_columns_rate_by_their_bands(value: str, rating: str) -> None:
+    grid = sheet(["Ref", "INDICATORS - EARLY HELP", "Polarity", "Red", "Amber", "Green (Target)", "Q1 2018/19",
+                  "Q2 2018/19"], ["H1", "Re-referrals", "Low is good", ">25%", "20%-25%", "<20%", "21%", value])
+    result = assessed(grid).results[0]
+    assert result.rag.rating == rating, result.rag.explanation
+
+
 # ------------------------------------------------------------------ submitted RAG and travel in any form
 @pytest.mark.parametrize(
     ("submitted", "disagrees"),

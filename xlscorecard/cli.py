@@ -125,7 +125,7 @@ def check(
     many = len(sheets) > 1 or (sheet is not None and sheet.lower() == "all")
     reports = [check_file(file, sheet=s, period=period, settings=settings, profile=profile) for s in sheets]
     if as_json:
-        data: Any = [to_json(a) for a in reports] if many else to_json(reports[0])
+        data: Any = {"scorecards": [to_json(a) for a in reports]} if many else to_json(reports[0])
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     else:
         for assessment in reports:

@@ -100,6 +100,10 @@ def rate_value(
     if target.unit != obs.unit:
         return not_rated(f"unit mismatch: value {obs.display()} vs target {target.describe()}")
 
+    if target.bands and (held := target.band_holding(value)) is not None:  # explicit band columns decide
+        band = dict(target.bands)[held]
+        return RagResult(rating=Rating(held), period=None,
+                         explanation=f"{held.capitalize()}: {obs.display()} is in the {held} band {band.describe()}")
     if target.kind is TargetKind.RANGE:
         assert target.low is not None and target.high is not None
         if target.low <= value <= target.high:

@@ -41,6 +41,22 @@ class Target(Record):
     benchmark: Benchmark | None = None
     cell: str | None = None
     floor: float | None = None  # a floor (threshold) beyond the target: Amber up to it, Red beyond
+    bands: tuple[tuple[str, Target], ...] = ()  # explicit band columns: ("red", >25%), ("amber", 20%-25%), ...
+
+    def band_holding(self, value: float) -> str | None:
+        """The rating whose band column holds `value` ("red", "amber", "green"), or None."""
+        for rating, band in self.bands:
+            if band.kind is TargetKind.RANGE and band.low is not None and band.high is not None:
+                if band.low <= value <= band.high:
+                    return rating
+            elif band.kind is TargetKind.BOUND and band.value is not None:
+                op, bound = band.operator, band.value
+                if (op == "<" and value < bound) or (op == "<=" and value <= bound) or (
+                    op == ">" and value > bound) or (op == ">=" and value >= bound):
+                    return rating
+            elif band.kind is TargetKind.VALUE and band.value is not None and value == band.value:
+                return rating
+        return None
 
     @property
     def implied_polarity(self) -> Polarity | None:

@@ -231,6 +231,17 @@ class Builder:
             values[label] = parse_value_at(row[c], fmts[c], column, row_no, texts)
         target_value, target_format, target_cell = at(role["target"])
         target = self._target(target_value, target_format, target_cell or None)
+        bands = tuple(
+            (name[5:], parse_target(row[c], fmts[c]))
+            for name in ("band_red", "band_amber", "band_green")
+            if (c := role[name]) is not None and row[c] is not None
+        )
+        if bands:
+            bands = tuple((rating, band) for rating, band in bands if band.kind is not None)
+            if target.kind is None:  # the green band is the target ("Green (Target)")
+                green = dict(bands).get("green")
+                target = green.model_copy(update={"cell": target.cell}) if green is not None else target
+            target.bands = bands
         if role["floor"] is not None:
             floor = observed(role["floor"])
             if floor.number is not None and target.kind is not None:

@@ -47,7 +47,8 @@ _TABLE: dict[str, tuple[str, ...]] = {
     "stat_neighbour": (
         "stat neighbour", "stat neighbours", "stat neighbour average", "statistical neighbour",
         "statistical neighbours", "statistical neighbour average", "stat neighbour av", "stat neigh av",
-        "stat neigh", "sn", "sn av", "sn average", "stat. neighbour", "stat neighbours av", "stat neighbours average",
+        "stat neigh", "sn", "sn av", "sn avg", "stat neigh avg", "stat neighbour avg",
+        "sn average", "stat. neighbour", "stat neighbours av", "stat neighbours average",
         "comparator", "comparator average", "stat neighbor average", "statistical neighbor average",
     ),
     "national": (
