@@ -171,6 +171,11 @@ _MONTHS["sept"] = 9
 _MONTH_WORD = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _MONTH = re.compile(rf"^(?P<m>{_MONTH_WORD})\.?[\s\-']*(?P<y>\d{{4}}|\d{{2}})$")
 _MONTH_SPAN = re.compile(rf"^(?P<m1>{_MONTH_WORD})\.?\s*[-–to ]+\s*(?P<m2>{_MONTH_WORD})\.?\s*(?P<y>\d{{4}})$")
+# A quarter named inside running text ("Scorecard - Quarter 2, 2018-19"), for retitling.
+QUARTER_MENTION = re.compile(
+    r"\b(?:qu|qtr|quarter|q)\.?\s*[1-4]\s*[,:]?\s*(?:of\s+)?(?:fy\s*)?(?:\d{4}|\d{2})\s*[-/–]\s*(?:\d{4}|\d{2})\b",
+    re.I,
+)
 _PARENS = re.compile(r"\(([^)]*)\)")
 
 # What is left once the year is taken out -> (granularity, part). Whole-text matches.

@@ -77,6 +77,7 @@ class Builder:
         self.sections: list[Section] = []
         self.indicators: list[Indicator] = []
         self.findings: list[Finding] = []
+        self.repeated_headers: list[int] = []  # sheet rows of the header printed again (skipped)
         self._section: str | None = None
         self._pis_since_heading = True
         self._seen_refs: dict[str, int] = {}
@@ -169,11 +170,14 @@ class Builder:
             if c < n and (v := row[c]) is not None and (not isinstance(v, str) or v.strip()):
                 if not is_repeat_header(self.header, row):
                     self._add_indicator(r)
+                else:
+                    self.repeated_headers.append(self.grid.sheet_row(r))
                 return
         filled = [c for c in self.columns if c < n and _text(row[c]) is not None]
         if not filled:
             return
         if is_repeat_header(self.header, row):
+            self.repeated_headers.append(self.grid.sheet_row(r))
             return
         first_text = _text(row[self.first]) if self.first < n else None
         # A heading holds only its title; a stray arrow, RAG or note beside it does not make a PI.

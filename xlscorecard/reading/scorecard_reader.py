@@ -75,6 +75,7 @@ def _read_scorecard(grid: Grid, period: str | None, file: str | None, profile: P
         indicators=builder.indicators,
         findings=findings,
         formats_known=grid.number_formats is not None,
+        repeated_header_rows=builder.repeated_headers,
     )
 
 
