@@ -80,6 +80,7 @@ class Cell:
     bold: bool = False
     note: str | None = None
     hyperlink: str | None = None
+    number_format: str = "General"
 
     def used(self) -> bool:
         return any(
@@ -149,6 +150,7 @@ def area_address(area: Area, absolute: bool = True) -> str:
 
 # ----------------------------------------------------------------------------- typing an entry
 
+EXCEL_ERROR_VALUES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 _NUMBER_TEXT = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?%?$|^[-+]?\.\d+%?$")
 
 
@@ -174,6 +176,8 @@ def typed_entry(value: Any) -> tuple[Any, str | None]:
         return (number / 100 if text.endswith("%") else number), None
     if text.upper() in ("TRUE", "FALSE"):
         return text.upper() == "TRUE", None
+    if text.upper() in EXCEL_ERROR_VALUES:
+        return ExcelError(text.upper()), None
     if value[0] in "=+-@" and len(value) > 1:
         return None, value if value.startswith("=") else "=" + value
     return value, None
@@ -230,6 +234,9 @@ class StandinBook:
     def __init__(self, name: str = "Book1", fullname: str | Path | None = None, mac: bool = False) -> None:
         self.name = name
         self.fullname = str(fullname) if fullname is not None else name
+        # What xlwings raises when it reads the full name (on Windows, an online path it cannot map
+        # to a local OneDrive or SharePoint folder raises an XlwingsError), or None.
+        self.fullname_error: Exception | None = None
         self.mac = mac
         self.calls = Calls()
         self.app = StandinApp(self)
@@ -281,6 +288,8 @@ class StandinBook:
                     cell.bold = bool(c.font is not None and c.font.b)
                     if c.comment is not None:
                         cell.note = c.comment.text
+                    if c.number_format and c.number_format != "General":
+                        cell.number_format = c.number_format
                     if cell.used():
                         sheet.cells[(c.row, c.column)] = cell
         book._active = book._sheet(active or wb.active.title)
@@ -301,6 +310,13 @@ class StandinBook:
         return self._sheet(sheet).cells.get((r, c), Cell())
 
     # -- xlwings API ---------------------------------------------------------------------
+    def __getattribute__(self, name: str) -> Any:
+        if name == "fullname":
+            error = object.__getattribute__(self, "__dict__").get("fullname_error")
+            if error is not None:
+                raise error
+        return object.__getattribute__(self, name)
+
     @property
     def sheets(self) -> StandinSheets:
         return StandinSheets(self)
@@ -759,7 +775,7 @@ def copy_cell(cell: Cell) -> Cell:
 # ----------------------------------------------------------------------------- the add-in's VBA
 
 REPO = Path(__file__).resolve().parent.parent
-BAS_PATH = REPO / "macros" / "XlScorecard.bas"
+BAS_PATH = REPO / "xlscorecard" / "addin" / "macros" / "XlScorecard.bas"
 ADDIN_BOOK = "xlscorecard.xlam"
 VBA_MODULE = "XlScorecard"
 VBA_NOTE_PREFIX = "xlscorecard: "
@@ -881,9 +897,24 @@ def vba_read_formats(book: StandinBook, book_name: Any, sheet_name: Any, address
     return tuple(out)
 
 
+def vba_read_number_formats(
+    book: StandinBook, book_name: Any, sheet_name: Any, address: Any
+) -> tuple[tuple[Any, ...], ...]:
+    """XlScorecard.XlsReadNumberFormats: the number format of every cell of one block."""
+    sheet = _vba_sheet(book, book_name, sheet_name)
+    areas = parse_address(str(address))
+    if len(areas) != 1:
+        raise StandinError("Range of more than one area")
+    r1, c1, r2, c2 = areas[0]
+    return tuple(
+        tuple(sheet.cells.get((r, c), Cell()).number_format for c in range(c1, c2 + 1)) for r in range(r1, r2 + 1)
+    )
+
+
 VBA_EMULATIONS: dict[str, Any] = {
     "XlsApplyFormats": vba_apply_formats,
     "XlsReadFormats": vba_read_formats,
+    "XlsReadNumberFormats": vba_read_number_formats,
 }
 
 

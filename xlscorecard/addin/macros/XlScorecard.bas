@@ -35,7 +35,7 @@ End Sub
 ' ---------------------------------------------------------------------------
 ' Formats, notes and links in bulk, for xlscorecard.addin (Python).
 '
-' Python calls these two Functions through xlwings' App.macro, as
+ Python calls these three Functions through xlwings' App.macro, as
 ' "'xlscorecard.xlam'!XlScorecard.XlsApplyFormats", once per batch: each call
 ' is one round trip from Python however many cells it covers, so a scorecard of
 ' 20,000 rows takes as many calls as one of 100. The loops over cells run here,
@@ -44,7 +44,7 @@ End Sub
 '
 ' Colours are Excel's BGR Longs (red + 256 * green + 65536 * blue); NO_COLOUR
 ' means no fill (or the automatic font colour), MIXED_COLOUR a colour that could
-' not be read. NOTE_PREFIX must equal NOTE_PREFIX in xlscorecard/addin.py: a
+' not be read. NOTE_PREFIX must equal NOTE_PREFIX in xlscorecard/addin/formats.py: a
 ' note that does not start with it is the analyst's and is never changed.
 
 Private Const NOTE_PREFIX As String = "xlscorecard: "
@@ -99,6 +99,34 @@ Public Function XlsReadFormats(ByVal bookName As Variant, ByVal sheetName As Var
         out(i, 2) = ReadNote(ws, addr)
     Next i
     XlsReadFormats = out
+End Function
+
+' address: one block of cells ("A1:S133"). Returns a 2-D array (1 To rows,
+' 1 To columns) of each cell's number format, so that Python reads a PI ref
+' shown as 1.10, or a fraction shown as 31%, as Excel shows it. A column whose
+' cells share one format is read once.
+Public Function XlsReadNumberFormats(ByVal bookName As Variant, ByVal sheetName As Variant, _
+                                    ByVal address As Variant) As Variant
+    Dim block As Range
+    Dim col As Range
+    Dim out() As Variant
+    Dim shared As Variant
+    Dim r As Long
+    Dim c As Long
+    Set block = Workbooks(CStr(bookName)).Worksheets(CStr(sheetName)).Range(CStr(address))
+    ReDim out(1 To block.Rows.Count, 1 To block.Columns.Count)
+    For c = 1 To block.Columns.Count
+        Set col = block.Columns(c)
+        shared = col.NumberFormat
+        For r = 1 To block.Rows.Count
+            If IsNull(shared) Then
+                out(r, c) = col.Cells(r, 1).NumberFormat
+            Else
+                out(r, c) = shared
+            End If
+        Next r
+    Next c
+    XlsReadNumberFormats = out
 End Function
 
 Private Function ApplyOne(ByVal ws As Worksheet, ByVal addr As String, ByVal kind As String, _
