@@ -184,7 +184,7 @@ def test_a_sheet_without_a_scorecard_header_is_one_line_in_excel(tmp_path: Path,
         message = shown(blank)
         assert returned == message
         assert message.startswith("xlscorecard: Book2: sheet 'Sheet1' has no scorecard header"), name
-        assert blank.snapshot() == before and blank.sheet_names() == ["Sheet1", "Notes"]
+        assert blank.snapshot() == before and blank.sheet_names == ["Sheet1", "Notes"]
     assert run(blank, addin.clear_flags) == "No flags to clear."
 
 
@@ -251,7 +251,7 @@ def test_recompute_changes_only_the_rag_and_arrow_cells_of_pi_rows(
     expected = {k: v for k, v in expected.items() if v != EMPTY}
     assert after == expected
     assert {cell for _, cell in changed(before, after)} <= {f"{c}{r}" for r in pi_rows for c in "OP"}
-    assert book.sheet_names() == ["Contents", SHEET]
+    assert book.sheet_names == ["Contents", SHEET]
 
 
 def test_recompute_gives_other_rows_of_the_block_their_own_content_back(book: StandinBook, run) -> None:
@@ -326,7 +326,7 @@ def test_flag_cells_fills_and_annotates_the_cells_with_findings(book: StandinBoo
     for cell in flagged:
         b, a = before.get((SHEET, cell), EMPTY), after[(SHEET, cell)]
         assert a[:2] == b[:2] and a[3:5] == b[3:5] and a[6] == b[6]  # value, formula, font, link kept
-    assert book.sheet_names() == ["Contents", SHEET, addin.RECORD_SHEET]
+    assert book.sheet_names == ["Contents", SHEET, addin.RECORD_SHEET]
     assert not book._sheet(addin.RECORD_SHEET)._visible
     assert book._active is book._sheet(SHEET)
     assert message.startswith(f"Flagged {len(flagged)} cells") and "1 cell already had a note" in message
@@ -344,7 +344,7 @@ def test_clear_flags_restores_fills_and_removes_only_our_notes(book: StandinBook
     assert book.snapshot() == before
     assert state(book, "K38").color == (255, 255, 0) and state(book, "K23").note == "Checked with the team"
     assert state(book, "K13").note is None and state(book, "K13").color is None
-    assert book.sheet_names() == ["Contents", SHEET]
+    assert book.sheet_names == ["Contents", SHEET]
     assert message.startswith("Cleared ")
 
 
@@ -354,7 +354,7 @@ def test_flagging_again_replaces_the_earlier_flags(book: StandinBook, run) -> No
     once = book.snapshot()
     message = run(book, addin.flag_cells)
     assert book.snapshot() == once
-    assert book.sheet_names().count(addin.RECORD_SHEET) == 1
+    assert book.sheet_names.count(addin.RECORD_SHEET) == 1
     assert "Earlier flags on" in message
     run(book, addin.clear_flags)
     assert book.snapshot() == before
@@ -447,7 +447,7 @@ def test_check_lists_every_finding_with_a_link_to_its_cell(book: StandinBook, ru
     scorecard_before = {k: v for k, v in book.snapshot().items() if k[0] == SHEET}
     findings = addin_live.load(copy.deepcopy(book)).assessment.findings
     message = run(book, addin.check)
-    assert book.sheet_names() == ["Contents", SHEET, addin.FINDINGS_SHEET]
+    assert book.sheet_names == ["Contents", SHEET, addin.FINDINGS_SHEET]
     out = book._sheet(addin.FINDINGS_SHEET)
     rows = max(r for r, _ in out.cells)
     assert rows == len(findings) + 1  # a header row, then one row per finding
@@ -472,7 +472,7 @@ def test_check_again_replaces_the_findings_sheet(book: StandinBook, run) -> None
     first = book._sheet(addin.FINDINGS_SHEET).cells
     rows = max(r for r, _ in first)
     run(book, addin.check)
-    assert book.sheet_names() == ["Contents", SHEET, addin.FINDINGS_SHEET]
+    assert book.sheet_names == ["Contents", SHEET, addin.FINDINGS_SHEET]
     second = book._sheet(addin.FINDINGS_SHEET).cells
     assert max(r for r, _ in second) == rows
     assert {k: c.state() for k, c in second.items()} == {k: c.state() for k, c in first.items()}

@@ -260,6 +260,7 @@ class StandinBook:
                 return sheet
         raise KeyError(name)
 
+    @property
     def sheet_names(self) -> list[str]:
         return [s._name for s in self._sheets]
 
@@ -352,7 +353,8 @@ class StandinSheets:
             return self._book._sheets[key]
         return self._book._sheet(key)
 
-    def __call__(self, key: int | str) -> StandinSheet:
+    def __call__(self, name_or_index: int | str) -> StandinSheet:
+        key = name_or_index
         return self._book._sheets[key - 1] if isinstance(key, int) else self._book._sheet(key)
 
     @property
@@ -368,10 +370,10 @@ class StandinSheets:
         book.calls.append(Call("sheets.add", name))
         if name is None:
             n = 1
-            while f"Sheet{n}".casefold() in (s.casefold() for s in book.sheet_names()):
+            while f"Sheet{n}".casefold() in (s.casefold() for s in book.sheet_names):
                 n += 1
             name = f"Sheet{n}"
-        if name.casefold() in (s.casefold() for s in book.sheet_names()):
+        if name.casefold() in (s.casefold() for s in book.sheet_names):
             raise ValueError(f"Sheet named '{name}' already present in workbook")
         sheet = StandinSheet(book, name)
         if after is not None:
@@ -461,8 +463,8 @@ class StandinSheet:
         self._call("range", rng._address())
         return rng
 
-    def __getitem__(self, address: str) -> StandinRange:
-        return self.range(address)
+    def __getitem__(self, item: str) -> StandinRange:
+        return self.range(item)
 
     @property
     def used_range(self) -> StandinRange:
