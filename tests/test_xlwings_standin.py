@@ -30,7 +30,9 @@ PAIRS: dict[type, type] = {
 # What only the tests use: building and inspecting a stand-in book. Never called by the add-in.
 TEST_ONLY = {
     standin.StandinApp: {"alerts", "addins"},
-    standin.StandinBook: {"new_sheet", "set_active", "from_xlsx", "snapshot", "cell", "calls", "mac", "fullname_error"},
+    standin.StandinBook: {
+        "new_sheet", "set_active", "from_xlsx", "snapshot", "cell", "calls", "mac", "fullname_error", "client"
+    },
     standin.StandinSheet: {"cells_range", "cells"},
     standin.StandinRange: {"areas"},
 }

@@ -237,6 +237,7 @@ class StandinBook:
         # What xlwings raises when it reads the full name (on Windows, an online path it cannot map
         # to a local OneDrive or SharePoint folder raises an XlwingsError), or None.
         self.fullname_error: Exception | None = None
+        self.client = "Office.js"  # which xlwings Server client calls, when app.engine.name is "remote"
         self.mac = mac
         self.calls = Calls()
         self.app = StandinApp(self)
@@ -317,6 +318,13 @@ class StandinBook:
             if error is not None:
                 raise error
         return object.__getattribute__(self, name)
+
+    @property
+    def api(self) -> Any:
+        """The remote engine's request JSON (its client's name); a COM object's place elsewhere."""
+        if self.app.engine.name == "remote":
+            return {"client": self.client, "version": "stand-in"}
+        return SimpleNamespace(Name=self.name)
 
     @property
     def sheets(self) -> StandinSheets:
@@ -724,6 +732,19 @@ class StandinRange:
         colour = colour_of(value)
         for cell in self._cells(create=True):
             cell.color = colour
+
+    def set_colors(self, colors: Any) -> None:
+        """Fills cell by cell in one call: a matrix of the range's shape; `...` keeps a cell's fill."""
+        self._call("set_colors")
+        r1, c1, r2, c2 = self._single_area("set_colors")
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
+            raise ValueError("Range.set_colors() supports at most 10,000 cells per call")
+        if len(colors) != r2 - r1 + 1 or any(len(row) != c2 - c1 + 1 for row in colors):
+            raise ValueError("the colours do not match the range's shape")
+        for i, row in enumerate(colors):
+            for j, colour in enumerate(row):
+                if colour is not ...:
+                    self.sheet.cells.setdefault((r1 + i, c1 + j), Cell()).color = colour_of(colour)
 
     @property
     def font(self) -> StandinFont:

@@ -54,7 +54,7 @@ from xlscorecard.addin.formats import (
 )
 from xlscorecard.addin.live import FINDINGS_SHEET, load, saved_path
 from xlscorecard.addin.oneline import TITLE, install_hook, is_excel_error, message_for
-from xlscorecard.addin.remote import RangeFormats
+from xlscorecard.addin.remote import RemoteFormats, check_client
 from xlscorecard.addin.writeback import text_entry, write_column
 from xlscorecard.assessment import IndicatorAssessment
 from xlscorecard.errors import ScorecardError, WorkbookError
@@ -112,6 +112,7 @@ def _press(action: Callable[[Any], R]) -> R | str:
             raise ScorecardError(f"xlwings could not reach the workbook: {message_for(exc)}") from exc
         raise
     try:
+        check_client(book)
         return action(book)
     except Exception as exc:
         if not (isinstance(exc, ScorecardError) or is_excel_error(exc)):
@@ -125,7 +126,7 @@ def _press(action: Callable[[Any], R]) -> R | str:
 
 
 def _formats(book: Any) -> Formats:
-    return RangeFormats(book) if is_remote(book) else VbaFormats(book)
+    return RemoteFormats(book) if is_remote(book) else VbaFormats(book)
 
 
 def _recompute(book: Any) -> str:
@@ -163,6 +164,8 @@ def _recompute(book: Any) -> str:
     )
     if missing:
         message += f" No {' or '.join(missing)} column found, so none written."
+    if getattr(formats, "fonts_unsupported", 0):
+        message += " Arrow colours are not set on xlwings Server (no bulk font colour there)."
     return _tell(book, message)
 
 
@@ -210,7 +213,7 @@ def _flag_cells(book: Any) -> str:
     if notes_kept:
         message += f" {n(notes_kept, 'cell')} already had a note of the analyst's, left unchanged."
     if formats.notes_unsupported:
-        message += " This Excel cannot add notes through xlwings; fills only."
+        message += " No notes are added on xlwings Server, fills only: Check lists every reason."
     return _tell(book, message + cleared_text(cleared))
 
 
@@ -235,12 +238,17 @@ def _check(book: Any) -> str:
         rows: list[list[Any]] = [FINDINGS_HEADER]
         rows += [[f.cell or "", f.ref or "", f.code.value, f.severity.value, f.message] for f in findings]
         rows = [[text_entry(v) for v in row] for row in rows]
+        remote = is_remote(book)
+        if remote:  # links in the table's one write: no per-link action
+            for row, f in zip(rows[1:], findings, strict=True):
+                if f.cell:
+                    row[0] = hyperlink_formula(f"{sheet_reference(f.sheet)}!{f.cell}", f.cell)
         out.range("A1").value = rows
         out.range((1, 1), (1, len(FINDINGS_HEADER))).font.bold = True
         links = [
             Op("link", f"A{i}", f"{sheet_reference(f.sheet)}!{f.cell}", f.cell, f"Go to {f.cell} on {f.sheet}")
             for i, f in enumerate(findings, start=2)
-            if f.cell
+            if f.cell and not remote
         ]
         formats.apply(FINDINGS_SHEET, out, links)
         out.activate()
@@ -304,6 +312,15 @@ def _arrow_font(result: IndicatorAssessment) -> RGB:
 def sheet_reference(name: str) -> str:
     """A sheet name as Excel writes it in a reference: 'Q2 2018-19' with quotes doubled."""
     return "'" + name.replace("'", "''") + "'"
+
+
+def hyperlink_formula(target: str, shown: str) -> str:
+    """=HYPERLINK("#'Sheet'!K13","K13"): a link to a place in this workbook, as a formula we build."""
+
+    def literal(text: str) -> str:
+        return '"' + text.replace('"', '""') + '"'
+
+    return f"=HYPERLINK({literal('#' + target)},{literal(shown)})"
 
 
 class _quiet:
