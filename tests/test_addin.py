@@ -410,7 +410,7 @@ def test_formats_go_through_the_addins_vba_in_one_call_per_batch(tmp_path: Path,
     macros = [c for c in book.calls if c.op == "macro"]
     prefix = f"'{addin.ADDIN_BOOK}'!{addin.VBA_MODULE}."
     assert [c.address for c in macros] == [
-        prefix + addin.VBA_READ_NUMBER_FORMATS, prefix + addin.VBA_READ, prefix + addin.VBA_APPLY
+        prefix + addin.VBA_READ_CELL_FORMATS, prefix + addin.VBA_READ, prefix + addin.VBA_APPLY
     ]
     flagged = len(expected_flags(example_book(tmp_path)))
     assert macros[1].items == flagged and macros[2].items > flagged  # fills (runs) and notes
@@ -426,7 +426,7 @@ def test_a_missing_addin_procedure_is_a_one_line_error(tmp_path: Path, run) -> N
     before = book.snapshot()
     run(book, addin.recompute)
     message = shown(book)
-    assert "XlScorecard.XlsReadNumberFormats" in message and "addin install" in message
+    assert "XlScorecard.XlsReadCellFormats" in message and "addin install" in message
     assert book.snapshot() == before
 
 

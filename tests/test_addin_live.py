@@ -66,6 +66,9 @@ def numeric_refs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[s
             refs.append(cell.value)
             cell.value, cell.number_format = numeric
     assert len(refs) > 100 and sum(ref.endswith("0") for ref in refs) >= 6  # 1.10, 2.10, ...
+    ws["P8"].font = openpyxl.styles.Font(name="Wingdings")  # an arrow typed as a symbol-font letter
+    ws["P8"].value = "\u00e9"
+    ws["O9"].fill = openpyxl.styles.PatternFill("solid", fgColor="FFC000")  # a RAG given as a fill
     written = folder / "openpyxl" / "numeric refs.xlsx"
     written.parent.mkdir()
     wb.save(written)
@@ -89,6 +92,17 @@ def test_numeric_refs_formatted_0_00_read_live_give_the_file_readers_pis_and_fin
     monkeypatch.setattr(xw.Book, "caller", lambda: book)
     addin.flag_cells()
     assert not any(str(a).startswith("A") for a in _flagged(book))
+
+
+def test_fonts_and_fills_read_live_are_what_the_file_holds(numeric_refs: tuple[Path, list[str]]) -> None:
+    path, _ = numeric_refs
+    saved = openpyxl.load_workbook(path)[SHEET]
+    assert saved["P8"].font.name == "Wingdings" and saved["O9"].fill.fgColor.rgb.endswith("FFC000")
+    book = StandinBook.from_xlsx(path, active=SHEET)
+    grid = addin_live.load(book).grid
+    assert grid.font_name(8 - 1, 16 - 1) == "Wingdings" and grid.font_name(7 - 1, 2 - 1) == saved["B7"].font.name
+    assert grid.fill_colour(9 - 1, 15 - 1) == "FFC000" and grid.fill_colour(10 - 1, 15 - 1) is None
+    assert grid.number_format(16 - 1, 1 - 1) == "0.00" and grid.number_format(7 - 1, 1 - 1) == "0.0"
 
 
 def test_without_number_formats_the_same_refs_would_collide(numeric_refs: tuple[Path, list[str]]) -> None:

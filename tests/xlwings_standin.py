@@ -81,6 +81,7 @@ class Cell:
     note: str | None = None
     hyperlink: str | None = None
     number_format: str = "General"
+    font_name: str = "Calibri"
 
     def used(self) -> bool:
         return any(
@@ -292,6 +293,8 @@ class StandinBook:
                         cell.note = c.comment.text
                     if c.number_format and c.number_format != "General":
                         cell.number_format = c.number_format
+                    if c.font is not None and c.font.name:
+                        cell.font_name = c.font.name
                     if cell.used():
                         sheet.cells[(c.row, c.column)] = cell
         book._active = book._sheet(active or wb.active.title)
@@ -920,24 +923,29 @@ def vba_read_formats(book: StandinBook, book_name: Any, sheet_name: Any, address
     return tuple(out)
 
 
-def vba_read_number_formats(
+def vba_read_cell_formats(
     book: StandinBook, book_name: Any, sheet_name: Any, address: Any
 ) -> tuple[tuple[Any, ...], ...]:
-    """XlScorecard.XlsReadNumberFormats: the number format of every cell of one block."""
+    """XlScorecard.XlsReadCellFormats: per cell of one block, its number format, font name and fill."""
     sheet = _vba_sheet(book, book_name, sheet_name)
     areas = parse_address(str(address))
     if len(areas) != 1:
         raise StandinError("Range of more than one area")
     r1, c1, r2, c2 = areas[0]
-    return tuple(
-        tuple(sheet.cells.get((r, c), Cell()).number_format for c in range(c1, c2 + 1)) for r in range(r1, r2 + 1)
-    )
+    out = []
+    for r in range(r1, r2 + 1):
+        row: list[Any] = []
+        for c in range(c1, c2 + 1):
+            cell = sheet.cells.get((r, c), Cell())
+            row += [cell.number_format, cell.font_name, _bgr(cell.color)]
+        out.append(tuple(row))
+    return tuple(out)
 
 
 VBA_EMULATIONS: dict[str, Any] = {
     "XlsApplyFormats": vba_apply_formats,
     "XlsReadFormats": vba_read_formats,
-    "XlsReadNumberFormats": vba_read_number_formats,
+    "XlsReadCellFormats": vba_read_cell_formats,
 }
 
 

@@ -34,7 +34,7 @@ from xlscorecard.addin.formats import (
     VBA_MODULE,
     VBA_PROCEDURES,
     VBA_READ,
-    VBA_READ_NUMBER_FORMATS,
+    VBA_READ_CELL_FORMATS,
 )
 from xlscorecard.addin.live import FINDINGS_SHEET, RECORD_SHEET
 
@@ -55,7 +55,7 @@ __all__ = [
     "VBA_MODULE",
     "VBA_PROCEDURES",
     "VBA_READ",
-    "VBA_READ_NUMBER_FORMATS",
+    "VBA_READ_CELL_FORMATS",
     "check",
     "clear_flags",
     "export_return",

@@ -3,7 +3,7 @@
 Desktop Excel (Windows, macOS): the loops over cells run in VBA inside Excel, in the add-in's
 XlScorecard module (macros/XlScorecard.bas), called through ``App.macro``: XlsReadFormats reads
 every cell's fill and note in one call, XlsApplyFormats applies a whole batch in one call and
-XlsReadNumberFormats reads a block's number formats in one call. ``Book.macro`` is not used
+XlsReadCellFormats reads a block's number formats, fonts and fills in one call. ``Book.macro`` is not used
 because it looks in the analyst's workbook, not the add-in.
 
 xlwings' remote engine (xlwings Server) runs no VBA: see ``remote.py``.
@@ -27,11 +27,11 @@ ADDIN_BOOK = ADDIN_NAME
 VBA_MODULE = "XlScorecard"
 VBA_APPLY = "XlsApplyFormats"
 VBA_READ = "XlsReadFormats"
-VBA_READ_NUMBER_FORMATS = "XlsReadNumberFormats"
+VBA_READ_CELL_FORMATS = "XlsReadCellFormats"
 VBA_PROCEDURES: dict[str, tuple[str, ...]] = {
     VBA_APPLY: ("bookName", "sheetName", "items"),
     VBA_READ: ("bookName", "sheetName", "addresses"),
-    VBA_READ_NUMBER_FORMATS: ("bookName", "sheetName", "address"),
+    VBA_READ_CELL_FORMATS: ("bookName", "sheetName", "address"),
 }
 NO_COLOUR = -1  # in VBA's colours: no fill (or the automatic font colour); other negatives: unreadable
 UNKNOWN = "?"  # a fill or note text that the engine could not tell
@@ -181,15 +181,39 @@ class VbaFormats:
             run_vba(self.book, VBA_APPLY, self.book.name, sheet_name, rows)
 
 
-def read_number_formats(book: Any, sheet_name: str, address: str, height: int, width: int) -> list[list[Any]] | None:
-    """The number format of every cell of a block, in one call to the add-in's VBA; None on the remote engine."""
+@dataclass
+class CellFormats:
+    """What Excel shows beyond a cell's value, per cell of a block: number format, font, fill ('RRGGBB')."""
+
+    number_formats: list[list[str | None]]
+    font_names: list[list[str | None]]
+    fill_colours: list[list[str | None]]
+
+
+def read_cell_formats(book: Any, sheet_name: str, address: str, height: int, width: int) -> CellFormats | None:
+    """Number formats, font names and fills of every cell of a block, in one call to the add-in's VBA.
+
+    None on the remote engine, which runs no VBA.
+    """
     if is_remote(book):
         return None
-    result = run_vba(book, VBA_READ_NUMBER_FORMATS, book.name, sheet_name, address)
+    result = run_vba(book, VBA_READ_CELL_FORMATS, book.name, sheet_name, address)
     rows = [list(row) if isinstance(row, list | tuple) else [row] for row in (result or [])]
-    if len(rows) != height or any(len(row) != width for row in rows):
-        raise ScorecardError(f"{VBA_MODULE}.{VBA_READ_NUMBER_FORMATS} returned a block of another size than {address}")
-    return [[value if isinstance(value, str) else None for value in row] for row in rows]
+    if len(rows) != height or any(len(row) != 3 * width for row in rows):
+        raise ScorecardError(f"{VBA_MODULE}.{VBA_READ_CELL_FORMATS} returned a block of another size than {address}")
+
+    def text(value: Any) -> str | None:
+        return value if isinstance(value, str) and value else None
+
+    def fill(value: Any) -> str | None:
+        colour = from_bgr(value)
+        return None if colour in (None, UNKNOWN) else hex_colour(colour).lstrip("#")
+
+    return CellFormats(
+        number_formats=[[text(v) for v in row[0::3]] for row in rows],
+        font_names=[[text(v) for v in row[1::3]] for row in rows],
+        fill_colours=[[fill(v) for v in row[2::3]] for row in rows],
+    )
 
 
 def run_vba(book: Any, procedure: str, *args: Any) -> Any:

@@ -2,9 +2,10 @@
 
 The scorecard sheet is the active sheet when it holds a scorecard header, else the first other
 sheet that does (the add-in's own sheets are skipped). Its used range is read in one
-``.value`` call; on desktop Excel its number formats come in one more call to the add-in's VBA,
-so a PI ref shown as 1.10 stays "1.10" and a fraction shown as 31% is 31%, exactly as the file
-reader sees them. A ``rules.toml`` beside the workbook is loaded when present.
+``.value`` call; on desktop Excel its number formats, fonts and fills come in one more call to
+the add-in's VBA, so a PI ref shown as 1.10 stays "1.10", a fraction shown as 31% is 31%, and an
+arrow in a symbol font or a RAG given as a fill keeps its meaning, as the file reader sees them.
+A ``rules.toml`` beside the workbook is loaded when present.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xlscorecard.addin.formats import read_number_formats
+from xlscorecard.addin.formats import read_cell_formats
 from xlscorecard.api import load_settings
 from xlscorecard.assessment import Assessment, assess
 from xlscorecard.errors import ScorecardError, WorkbookError
@@ -51,8 +52,14 @@ def load(book: Any, source: Path | None = None) -> Live:
     """Find, read and assess the scorecard sheet of the live book."""
     settings = _settings(book, source)
     sheet, name, raw, box = _scorecard_sheet(book)
-    formats = _number_formats(book, name, box)
-    grid = Grid.from_rows(raw, formats, origin="A1", sheet=name)
+    formats = _cell_formats(book, name, box)
+    if formats is None:
+        grid = Grid.from_rows(raw, None, origin="A1", sheet=name)
+    else:
+        number_formats, font_names, fill_colours = formats
+        grid = Grid.from_rows(
+            raw, number_formats, origin="A1", sheet=name, font_names=font_names, fill_colours=fill_colours
+        )
     scorecard = read_scorecard(grid, file=book.name)
     return Live(book, sheet, raw, grid, scorecard, assess(scorecard, settings))
 
@@ -137,16 +144,18 @@ def read_values(sheet: Any, max_rows: int | None = None) -> tuple[list[list[Any]
     return padded, (top, left, bottom, right)
 
 
-def _number_formats(book: Any, name: str, box: Box) -> list[list[Any]] | None:
-    """Number formats of the read block, padded like the values; None where the engine has none."""
+def _cell_formats(book: Any, name: str, box: Box) -> tuple[list[list[Any]], ...] | None:
+    """Number formats, font names and fills of the read block, padded like the values; None if unknown."""
     top, left, bottom, right = box
     address = f"{cell_address(top, left)}:{cell_address(bottom, right)}"
-    block = read_number_formats(book, name, address, bottom - top + 1, right - left + 1)
-    if block is None:
+    found = read_cell_formats(book, name, address, bottom - top + 1, right - left + 1)
+    if found is None:
         return None
-    padded: list[list[Any]] = [[] for _ in range(top - 1)]
-    padded += [[None] * (left - 1) + row for row in block]
-    return padded
+
+    def padded(rows: list[list[str | None]]) -> list[list[Any]]:
+        return [[] for _ in range(top - 1)] + [[None] * (left - 1) + row for row in rows]
+
+    return padded(found.number_formats), padded(found.font_names), padded(found.fill_colours)
 
 
 _ADDRESS = re.compile(r"^\$?([A-Z]+)\$?(\d+)(?::\$?([A-Z]+)\$?(\d+))?$", re.I)
