@@ -11,12 +11,14 @@ from xlscorecard.grid import CellValue, Grid, column_letter
 from xlscorecard.reading.header import Header, is_repeat_header
 from xlscorecard.reading.periods import Period
 from xlscorecard.reading.units import _infer_units
-from xlscorecard.reading.vocabulary import RAG_FILLS, ROLES, TEXT_ROLES, glyph, polarity_of
+from xlscorecard.reading.vocabulary import GLYPHS, RAG_FILLS, ROLES, TEXT_ROLES, polarity_of
 from xlscorecard.scorecard import Indicator, Section
 from xlscorecard.targets import Polarity, Target, TargetKind, parse_target
+from xlscorecard.travel import parse_arrow
 from xlscorecard.values import Observation, parse_value, parse_value_at
 
 _ARROW_TEXT = {"up": "↑", "down": "↓", "right": "→", "left": "←"}
+_ARROW_DIRECTION = {"up": "up", "down": "down", "right": "same", "left": "same"}
 _REF_LIKE = re.compile(r"^[A-Za-z]{0,4}\s*\d+(?:\.\d+)*[a-z]?$")
 _FORMULA_START = ("=", "+", "-", "@")
 _SIGNS = "".join(_FORMULA_START)
@@ -139,9 +141,9 @@ class Builder:
         font = self.grid.font_name(r, c) if c is not None else None
         if font is None or obs.raw is None:
             return obs
-        arrow = glyph(obs.raw, font)
-        if arrow is None:
-            return obs
+        arrow = GLYPHS.get((font.strip().lower(), obs.raw.strip()))  # a symbol-font letter only: '⬇' stays '⬇'
+        if arrow is None or ((known := parse_arrow(obs)) is not None and known.value == _ARROW_DIRECTION[arrow]):
+            return obs  # read alike without its font ('é' is an up arrow either way): kept as written
         return obs.model_copy(update={"raw": _ARROW_TEXT[arrow]})
 
     def _row(self, r: int) -> tuple[list[CellValue], Sequence[str | None]]:
