@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import EXAMPLE, EXAMPLE_SHEET, pi, run_cli, small_sheet, write_workbook
+from conftest import COL, EXAMPLE, EXAMPLE_SHEET, FIRST_PI_ROW, pi, run_cli, small_sheet, write_workbook
 from programs import require_program
 from xlsxwriter.styles import Styles
 
@@ -332,3 +332,35 @@ def test_a_failure_while_a_big_return_is_zipped_leaves_nothing(tmp_path: Path, m
         convert_file(EXAMPLE, target)
     assert list(target.parent.iterdir()) == []
     assert list(parts.iterdir()) == []
+
+
+def _value_cell_rating(path: Path, address: str) -> tuple[str | None, str | None]:
+    """(the fill colour's rating the conditional formats give a cell, the RAG column's text)."""
+    from conditional_formats import fill_colour, rating_of_fill
+
+    ws = openpyxl.load_workbook(path)["Scorecard"]
+    row = int("".join(ch for ch in address if ch.isdigit()))
+    return rating_of_fill(fill_colour(ws, address)), ws[f"{COL['RAG']}{row}"].value
+
+
+def test_profiled_annual_target_colours_the_value_as_the_rag_column_says(tmp_path: Path) -> None:
+    """Issue 15's bug: a year-to-date count, annual target 30, Q2 value 16, targets profiled.
+
+    Profiled to 15 for Q2, 16 meets it: the RAG column says Green and the value cell's colour
+    must be green too (it was red: the colour rules used the annual 30)."""
+    source = write_workbook(tmp_path / "ytd.xlsx", small_sheet(
+        pi("4.3", "Number of adoptions (year to date)", polarity="High", target=30, q4=31, q1=7, q2=16),
+        pi("4.4", "Number of adoptions (year to date)", polarity="High", target=30, q4=31, q1=7, q2=14),
+    ))
+    rules = tmp_path / "rules.toml"
+    rules.write_text("profile_annual_targets = true\n", encoding="utf-8")
+    out = tmp_path / "return.xlsx"
+    result = run_cli("convert", source, "-o", out, "--rules", rules)
+    assert result.returncode == 0, result.stderr
+    q2 = COL["Qu 2 18-19"]
+    assert _value_cell_rating(out, f"{q2}{FIRST_PI_ROW}") == ("green", "Green")
+    assert _value_cell_rating(out, f"{q2}{FIRST_PI_ROW + 1}") == ("amber", "Amber")  # 14 vs 15: within 10%
+    # Unprofiled, the annual 30 rates both Red, and the colour agrees.
+    plain = tmp_path / "plain.xlsx"
+    assert run_cli("convert", source, "-o", plain).returncode == 0
+    assert _value_cell_rating(plain, f"{q2}{FIRST_PI_ROW}") == ("red", "Red")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,14 +18,14 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from xlscorecard.assessment import Assessment, IndicatorAssessment
+from xlscorecard.assessment import OUTCOMES, Assessment
 from xlscorecard.atomic import atomic_path
 from xlscorecard.colours import FLAG_STYLES, MEANING_COLOURS, RAG_COLOURS
 from xlscorecard.findings import Code, Finding
 from xlscorecard.grid import Grid, cell_address, column_index, column_letter, split_address
-from xlscorecard.rag import RagBands, Rating, rag_bands
+from xlscorecard.rag import Rating
 from xlscorecard.scorecard import Indicator
-from xlscorecard.values import Observation, percent_scaling
+from xlscorecard.values import Observation
 from xlscorecard.xlsx_package import OverlappedWorkbook
 from xlscorecard.xlsx_rows import Cell, RowsWorksheet
 
@@ -268,12 +268,10 @@ class ReturnWriter:
             travel_c: (self.a.glyph(result) or None, formats[1]),
             helper_c: (result.polarity or "", None),
         }
-        rules = self.a.settings.for_pi(ind.ref)
-        bands = rag_bands(ind.target, result.polarity, rules, ind.benchmark(ind.target.benchmark))
-        scale = self._scale(ind)
-        if bands is not None and scale is not None and ind.target.unit == ind.unit:
-            for i, bound in enumerate(_band_values(bands)):
-                cells[helper_c + 1 + i] = (bound * scale, None)
+        bands = result.stored_bands()
+        if bands is not None and self._period_col is not None:
+            for i, bound in enumerate(bands.as_tuple()):
+                cells[helper_c + 1 + i] = (bound, None)
         return cells
 
     @functools.cached_property
@@ -282,22 +280,6 @@ class ReturnWriter:
         period = self.sc.reporting_period
         letter = self.sc.columns.get(period) if period else None
         return None if letter is None else self._col(letter)
-
-    def _scale(self, ind: Indicator) -> float | None:
-        """How the reporting-period cell stores the indicator's units (0.01 for 31% kept as 0.31)."""
-        gc = self._period_col
-        if gc is None:
-            return None
-        if ind.unit != "%":
-            return 1.0
-        gr = ind.row - self.grid.sheet_row(0)
-        raw = self.grid.value(gr, gc)
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
-            _, fraction = percent_scaling(self.grid.number_format(gr, gc))
-            number = ind.values[self.sc.reporting_period or ""].number
-            if fraction or (number and raw != number):
-                return 0.01
-        return 1.0
 
     def _notes(self, ws: Worksheet, findings_by_cell: dict[str, list[Finding]]) -> None:
         """A note on every cell a finding names, saying what is wrong there.
@@ -531,24 +513,22 @@ class ReturnWriter:
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", text_wrap=True, border=1)
         ws.write_row(0, [(0, self.sc.title or "Scorecard", self.fmt(bold=True, font_size=14))])
         ws.write_row(1, [(0, f"Reporting period: {self.sc.reporting_period or ''}", None)])
-        columns = ["Section", "Green", "Amber", "Red", "Not rated", "Improving", "Worsening", "Same",
-                   "No polarity", "Not comparable"]
+        columns = ["Section", *(name.capitalize() for name in OUTCOMES)]
         heads: list[Cell] = []
         for c, h in enumerate(columns):
             colours = RAG_COLOURS.get(h.lower())
             heads.append((c, h, self.fmt(bold=True, bg_color=colours[0], font_color=colours[1], border=1)
                           if colours else head))
         ws.write_row(3, heads)
-        by_section: dict[str, list[IndicatorAssessment]] = defaultdict(list)
-        for ind, result in zip(self.sc.indicators, self.a.results, strict=True):
-            by_section[ind.section or "(no section)"].append(result)
+        counts = self.a.counts_by_section()
+        total = counts.pop("All PIs")
         r = 3
-        for section, results in by_section.items():
+        for section, numbers in counts.items():
             r += 1
-            ws.write_row(r, [(0, section, None), *((c, n, None) for c, n in enumerate(_counts(results), start=1))])
+            ws.write_row(r, [(0, section, None), *((c, n, None) for c, n in enumerate(numbers.values(), start=1))])
         total_r = r + 1
         ws.write_row(total_r, [(0, "All PIs", bold),
-                               *((c, n, bold) for c, n in enumerate(_counts(self.a.results), start=1))])
+                               *((c, n, bold) for c, n in enumerate(total.values(), start=1))])
         if r > 3:
             chart = self.wb.add_chart({"type": "bar", "subtype": "stacked"})
             for name, c in (("green", 1), ("amber", 2), ("red", 3)):
@@ -583,18 +563,6 @@ def _observation_cell(
     if obs.raw:
         return [(c, obs.raw, marker_fmt)]
     return []
-
-
-def _counts(results: list[IndicatorAssessment]) -> list[int]:
-    rag = Counter(r.rag.rating for r in results)
-    meaning = Counter(r.travel.meaning.value if r.travel.meaning else
-                      ("no polarity" if r.travel.direction else "not comparable") for r in results)
-    return [rag[Rating.GREEN], rag[Rating.AMBER], rag[Rating.RED], rag[None], meaning["improving"],
-            meaning["worsening"], meaning["same"], meaning["no polarity"], meaning["not comparable"]]
-
-
-def _band_values(bands: RagBands) -> tuple[float, float, float, float]:
-    return bands.green_low, bands.green_high, bands.amber_low, bands.amber_high
 
 
 def _row_height(row: Sequence[Any], chars_per_line: dict[int, int]) -> float:

@@ -114,6 +114,24 @@ class Observation(Record):
         self._set(0, value)
 
     @property
+    def stored_number(self) -> float | None:
+        """The number the cell itself holds (0.31 for 31% kept as a fraction); None for text."""
+        raw = self._raw
+        if raw.__class__ is tuple:
+            raw = raw[0]  # type: ignore[index]
+        if raw is None or raw.__class__ is str or raw.__class__ is bool:
+            return None
+        return float(raw)  # type: ignore[arg-type]
+
+    @property
+    def unit_scale(self) -> float:
+        """How the cell stores the value's unit: 0.01 when 31% is kept as 0.31, else 1."""
+        stored = self.stored_number
+        if self.unit == "%" and stored is not None and self.number and stored != self.number:
+            return 0.01
+        return 1.0
+
+    @property
     def note(self) -> str | None:
         raw = self._raw
         return raw[1] if raw.__class__ is tuple else None  # type: ignore[index,return-value]
