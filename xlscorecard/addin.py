@@ -64,17 +64,15 @@ from xlscorecard import colours as _colours
 from xlscorecard import return_workbook
 from xlscorecard.addin_build import ADDIN_NAME
 from xlscorecard.api import load_settings
-from xlscorecard.assessment import Assessment, IndicatorAssessment, assess
+from xlscorecard.assessment import Assessment, IndicatorAssessment, assess, rate_cells
 from xlscorecard.errors import ScorecardError, WorkbookError
 from xlscorecard.findings import Code, Finding, Severity
 from xlscorecard.grid import Grid, column_index, column_letter, split_address
 from xlscorecard.layout import find_header, read_scorecard
-from xlscorecard.rag import Rating, rate_value
+from xlscorecard.rag import Rating
 from xlscorecard.scorecard import Scorecard
 from xlscorecard.settings import Settings
-from xlscorecard.targets import parse_polarity, parse_target
 from xlscorecard.travel import Meaning
-from xlscorecard.values import Observation, parse_value
 from xlscorecard.xlsx_reader import HEADER_SEARCH_ROWS
 
 __all__ = [
@@ -309,13 +307,7 @@ def SCORECARD_RAG(value: object, target: object, polarity: object = None) -> str
     Excel hands numbers without formats: a fraction (0.79) against a percent target ("85%") is
     read as 79%. Runs in Excel on Windows only (xlwings UDFs); importable everywhere.
     """
-    from xlscorecard.layout import infer_units
-
-    obs = parse_value(value)
-    tgt = parse_target(target)
-    pol, _ = parse_polarity(polarity)
-    _, values, _, _, tgt = infer_units("", {"value": obs}, Observation(), Observation(), tgt, formats_known=False)
-    result = rate_value(values["value"], tgt, pol or tgt.implied_polarity, Settings())
+    result = rate_cells(value, target, polarity)
     return result.rating.value.capitalize() if result.rating else ""
 
 

@@ -13,9 +13,9 @@ from xlscorecard.rag import RagBands, RagResult, Rating, not_rated, parse_submit
 from xlscorecard.records import Record
 from xlscorecard.scorecard import Indicator, Scorecard
 from xlscorecard.settings import Settings
-from xlscorecard.targets import Polarity, Target, TargetKind
+from xlscorecard.targets import Polarity, Target, TargetKind, parse_polarity, parse_target
 from xlscorecard.travel import Direction, TravelResult, direction_of_travel, parse_arrow
-from xlscorecard.values import Observation, Status, format_number
+from xlscorecard.values import Observation, Status, format_number, parse_value
 
 
 @dataclass(slots=True)
@@ -87,6 +87,18 @@ def outcome_counts(results: list[IndicatorAssessment]) -> dict[str, int]:
         for r in results
     )
     return {name: rag[name] + meaning[name] for name in OUTCOMES}
+
+
+def rate_cells(value: object, target: object, polarity: object = None, settings: Settings | None = None) -> RagResult:
+    """Rate one value against one target as cells hold them, without number formats (Excel's
+    SCORECARD_RAG function): a fraction (0.79) against a percent target ("85%") is read as 79%."""
+    from xlscorecard.layout import infer_units  # the layout's unit rule, not loaded for whole sheets twice
+
+    obs = parse_value(value)
+    tgt = parse_target(target)
+    pol, _ = parse_polarity(polarity)
+    _, values, _, _, tgt = infer_units("", {"value": obs}, Observation(), Observation(), tgt, formats_known=False)
+    return rate_value(values["value"], tgt, pol or tgt.implied_polarity, settings or Settings())
 
 
 _YEAR_TO_DATE = re.compile(r"\b(?:ytd|year to date|cumulative|accumulative|running total)\b", re.I)
