@@ -304,9 +304,8 @@ def _parts(path: Path) -> dict[str, bytes]:
 
 
 def test_a_big_return_assembled_on_disk_is_the_same_workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Returns over IN_MEMORY_CELLS are assembled from temporary files, zipped by a thread as each
-    part is finished. Forced here on the example: every part must match the in-memory return's, and
-    no temporary file may be left behind."""
+    """Returns over IN_MEMORY_CELLS are assembled from temporary files. Forced here on the example:
+    every part must match the in-memory return's, and no temporary file may be left behind."""
     small = convert_file(EXAMPLE, tmp_path / "in memory.xlsx")
     parts = tmp_path / "parts"
     parts.mkdir()
@@ -318,7 +317,7 @@ def test_a_big_return_assembled_on_disk_is_the_same_workbook(tmp_path: Path, mon
     assert "suppressed" in openpyxl.load_workbook(big)["Scorecard"]["K13"].comment.text
 
 
-def test_a_failure_while_a_big_return_is_zipped_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_big_return_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(self: Any) -> None:
         raise RuntimeError("styles could not be written")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,8 +27,7 @@ from xlscorecard.grid import Grid, cell_address, column_index, column_letter, sp
 from xlscorecard.rag import Rating
 from xlscorecard.scorecard import Indicator
 from xlscorecard.values import Observation
-from xlscorecard.xlsx_package import OverlappedWorkbook
-from xlscorecard.xlsx_rows import Cell, RowsWorksheet
+from xlscorecard.xlsx_rows import Cell, FastRowsWorksheet
 
 SCORECARD = "Scorecard"
 QOQ = "Quarter on quarter"
@@ -88,8 +88,11 @@ class ReturnWriter:
 
     def write(self, path: Path) -> Path:
         """Write the return to `path` via a temporary file beside it, renamed into place when complete."""
-        with atomic_path(path, prefix=f".{path.stem}.", suffix=".xlsx.tmp") as tmp:
-            self.wb = OverlappedWorkbook(
+        # Big returns are assembled from temporary part files: in a folder of their own, removed
+        # whatever happens (XlsxWriter leaves its parts behind when a write fails part-way).
+        with atomic_path(path, prefix=f".{path.stem}.", suffix=".xlsx.tmp") as tmp, \
+                tempfile.TemporaryDirectory(prefix="xlscorecard-parts-") as parts:
+            self.wb = xlsxwriter.Workbook(
                 str(tmp),
                 {
                     "strings_to_formulas": False,
@@ -98,6 +101,7 @@ class ReturnWriter:
                     "nan_inf_to_errors": True,
                     # Small returns are assembled in memory (no temporary file per part); big ones on disk.
                     "in_memory": self.in_memory,
+                    "tmpdir": parts,
                 },
             )
             self.wb.set_properties({"title": self.sc.title or "Scorecard return", "comments": "Written by xlscorecard"})
@@ -119,7 +123,7 @@ class ReturnWriter:
 
     # --- Scorecard -----------------------------------------------------------------------
     def scorecard_sheet(self) -> None:
-        ws = self.wb.add_worksheet(SCORECARD, worksheet_class=RowsWorksheet)
+        ws = self.wb.add_worksheet(SCORECARD, worksheet_class=FastRowsWorksheet)
         grid, sc = self.grid, self.sc
         header_r = sc.header_row - grid.sheet_row(0)
         header_values = [v for v in grid.values[header_r]]
@@ -181,11 +185,12 @@ class ReturnWriter:
                 cells[travel_c] = (_as_text(row[travel_c]) if travel_c < grid.width else travel_header, header_fmt)
                 if r == header_r:
                     cells.update((helper_c + i, (name, header_fmt)) for i, name in enumerate(HELPERS))
-                ws.write_row(r, _in_order(cells), 30)
+                ws.write_cells(r, _in_order(cells), 30)
                 continue
             if sheet_row in section_rows:
                 heading = _as_text(next(v for v in row if _as_text(v)))
-                ws.write_row(r, [(0, heading, section_fmt), *((c, None, section_fmt) for c in range(1, last_col + 1))])
+                ws.write_cells(r, [(0, heading, section_fmt),
+                                   *((c, None, section_fmt) for c in range(1, last_col + 1))])
                 continue
             ind = pi_rows.get(sheet_row)
             formats_row = grid.number_formats[r] if grid.number_formats is not None else None
@@ -200,7 +205,7 @@ class ReturnWriter:
                     nf = formats_row[c] if formats_row is not None and isinstance(value, int | float) else None
                     codes = flags_by_row[sheet_row].get(c, ()) if sheet_row in flags_by_row else ()
                     cells[c] = (value, cell_format(False, nf, codes))
-                ws.write_row(r, _in_order(cells))
+                ws.write_cells(r, _in_order(cells))
                 continue
             row_flags = flags_by_row.get(sheet_row) or {}
             rating = self._rating_cells(ind, rag_c, travel_c, helper_c, rating_formats)
@@ -214,7 +219,7 @@ class ReturnWriter:
                 found = None if c in row_flags else pi_formats.get(nf)
                 pi_cells.append((c, value, found or cell_format(True, nf, row_flags.get(c, ()))))
             pi_cells += _in_order(rating)  # the columns added after the source's own
-            ws.write_row(r, pi_cells, _row_height(row, chars_per_line))
+            ws.write_cells(r, pi_cells, _row_height(row, chars_per_line))
 
         self._notes(ws, findings_by_cell)
         first_pi = min((ind.row for ind in sc.indicators), default=sc.header_row + 1) - grid.sheet_row(0)
@@ -355,11 +360,11 @@ class ReturnWriter:
         ws.set_header(f"&C&\"Calibri,Bold\"{title}")
         ws.set_footer(f"&LReporting period: {period}&CPage &P of &N&R{_excel_escape(Path(self.sc.file or '').name)}")
 
-    def _key(self, ws: RowsWorksheet, r: int) -> None:
+    def _key(self, ws: FastRowsWorksheet, r: int) -> None:
         g = self.a.settings.glyph
         tol = self.a.settings
         bold = self.fmt(bold=True)
-        ws.write_row(r, [(0, "Key", bold)])
+        ws.write_cells(r, [(0, "Key", bold)])
         rows: list[tuple[str, str, dict[str, Any]]] = [
             ("Green", "Target met", {"bg_color": RAG_COLOURS["green"][0]}),
             ("Amber", f"Target missed by no more than the tolerance ({tol.tolerance:g}, {tol.tolerance_kind.value})",
@@ -375,11 +380,11 @@ class ReturnWriter:
             ("stale", "Latest figure is older than the reporting period", FLAG_STYLES[Code.STALE]),
         ]
         for i, (label, meaning, style) in enumerate(rows, start=1):
-            ws.write_row(r + i, [(0, label, self.fmt(**style, align="center", border=1)), (1, meaning, None)])
+            ws.write_cells(r + i, [(0, label, self.fmt(**style, align="center", border=1)), (1, meaning, None)])
 
     # --- Quarter on quarter --------------------------------------------------------------
     def quarter_on_quarter_sheet(self) -> None:
-        ws = self.wb.add_worksheet(QOQ, worksheet_class=RowsWorksheet)
+        ws = self.wb.add_worksheet(QOQ, worksheet_class=FastRowsWorksheet)
         sc = self.sc
         cur = sc.reporting_period or ""
         prev = next((r.travel.previous_period for r in self.a.results if r.travel.previous_period), "Previous")
@@ -388,7 +393,7 @@ class ReturnWriter:
         trend_c = len(headers)
         labels = sc.period_labels
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", text_wrap=True, valign="vcenter", border=1)
-        ws.write_row(0, [(c, h, head) for c, h in enumerate(headers + [f"Trend data: {label}" for label in labels])])
+        ws.write_cells(0, [(c, h, head) for c, h in enumerate(headers + [f"Trend data: {label}" for label in labels])])
         wrap = self.fmt(text_wrap=True, valign="top")
         top = self.fmt(valign="top")
         change_fmt = {unit: self.fmt(num_format=nf, valign="top")
@@ -425,7 +430,7 @@ class ReturnWriter:
                 obs = ind.values[label]
                 if obs.is_numeric and obs.number is not None:
                     cells.append((trend_c + j, obs.number, None))
-            ws.write_row(i, cells)
+            ws.write_cells(i, cells)
             spark_cells.append(cell_address(i + 1, 12))
             first, last = cell_address(i + 1, trend_c + 1), cell_address(i + 1, trend_c + len(labels))
             spark_ranges.append(f"'{QOQ}'!{first}:{last}")
@@ -461,10 +466,10 @@ class ReturnWriter:
 
     # --- Exceptions ------------------------------------------------------------------------
     def exceptions_sheet(self) -> None:
-        ws = self.wb.add_worksheet(EXCEPTIONS, worksheet_class=RowsWorksheet)
+        ws = self.wb.add_worksheet(EXCEPTIONS, worksheet_class=FastRowsWorksheet)
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#9C0006", text_wrap=True, border=1)
         headers = ["PI", "Measure", "Section", "Lead officer", "Value", "Target", "RAG", "Explanation", "Comment"]
-        ws.write_row(0, [(c, h, head) for c, h in enumerate(headers)])
+        ws.write_cells(0, [(c, h, head) for c, h in enumerate(headers)])
         wrap = self.fmt(text_wrap=True, valign="top")
         r = 0
         for ind, result in zip(self.sc.indicators, self.a.results, strict=True):
@@ -474,9 +479,9 @@ class ReturnWriter:
             obs = ind.values.get(result.rag.period or "", Observation())
             texts = [ind.ref, ind.measure, ind.section or "", ind.lead or "", obs.display(), ind.target.raw or "",
                      "Red", result.rag.explanation, ind.comments or ""]
-            ws.write_row(r, [(c, text, wrap) for c, text in enumerate(texts)])
+            ws.write_cells(r, [(c, text, wrap) for c, text in enumerate(texts)])
         if r == 0:
-            ws.write_row(1, [(0, "No PI is rated Red.", None)])
+            ws.write_cells(1, [(0, "No PI is rated Red.", None)])
         for c, w in enumerate([7, 45, 20, 18, 10, 10, 7, 45, 80]):
             ws.set_column(c, c, w)
         ws.freeze_panes(1, 0)
@@ -486,9 +491,9 @@ class ReturnWriter:
 
     # --- Data quality ----------------------------------------------------------------------
     def data_quality_sheet(self) -> None:
-        ws = self.wb.add_worksheet(DATA_QUALITY, worksheet_class=RowsWorksheet)
+        ws = self.wb.add_worksheet(DATA_QUALITY, worksheet_class=FastRowsWorksheet)
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", border=1)
-        ws.write_row(0, [(c, h, head) for c, h in enumerate(["Code", "Severity", "PI", "Cell", "Message"])])
+        ws.write_cells(0, [(c, h, head) for c, h in enumerate(["Code", "Severity", "PI", "Cell", "Message"])])
         link = self.fmt(font_color="#0563C1", underline=1)
         wrap = self.fmt(text_wrap=True, valign="top")
         for r, f in enumerate(self.a.findings, start=1):
@@ -497,9 +502,9 @@ class ReturnWriter:
                 cells.append((3, f.cell, link))
                 ws.link(r, 3, f"'{SCORECARD}'!{f.cell}", f.cell, f"Go to {f.cell} on the {SCORECARD} sheet")
             cells.append((4, f.message, wrap))
-            ws.write_row(r, cells)
+            ws.write_cells(r, cells)
         if not self.a.findings:
-            ws.write_row(1, [(0, "No findings.", None)])
+            ws.write_cells(1, [(0, "No findings.", None)])
         ws.set_column(0, 0, 24)
         ws.set_column(1, 3, 9)
         ws.set_column(4, 4, 100)
@@ -508,26 +513,26 @@ class ReturnWriter:
 
     # --- Summary ---------------------------------------------------------------------------
     def summary_sheet(self) -> None:
-        ws = self.wb.add_worksheet(SUMMARY, worksheet_class=RowsWorksheet)
+        ws = self.wb.add_worksheet(SUMMARY, worksheet_class=FastRowsWorksheet)
         bold = self.fmt(bold=True)
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", text_wrap=True, border=1)
-        ws.write_row(0, [(0, self.sc.title or "Scorecard", self.fmt(bold=True, font_size=14))])
-        ws.write_row(1, [(0, f"Reporting period: {self.sc.reporting_period or ''}", None)])
+        ws.write_cells(0, [(0, self.sc.title or "Scorecard", self.fmt(bold=True, font_size=14))])
+        ws.write_cells(1, [(0, f"Reporting period: {self.sc.reporting_period or ''}", None)])
         columns = ["Section", *(name.capitalize() for name in OUTCOMES)]
         heads: list[Cell] = []
         for c, h in enumerate(columns):
             colours = RAG_COLOURS.get(h.lower())
             heads.append((c, h, self.fmt(bold=True, bg_color=colours[0], font_color=colours[1], border=1)
                           if colours else head))
-        ws.write_row(3, heads)
+        ws.write_cells(3, heads)
         counts = self.a.counts_by_section()
         total = counts.pop("All PIs")
         r = 3
         for section, numbers in counts.items():
             r += 1
-            ws.write_row(r, [(0, section, None), *((c, n, None) for c, n in enumerate(numbers.values(), start=1))])
+            ws.write_cells(r, [(0, section, None), *((c, n, None) for c, n in enumerate(numbers.values(), start=1))])
         total_r = r + 1
-        ws.write_row(total_r, [(0, "All PIs", bold),
+        ws.write_cells(total_r, [(0, "All PIs", bold),
                                *((c, n, bold) for c, n in enumerate(total.values(), start=1))])
         if r > 3:
             chart = self.wb.add_chart({"type": "bar", "subtype": "stacked"})
