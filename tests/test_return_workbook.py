@@ -363,3 +363,15 @@ def test_profiled_annual_target_colours_the_value_as_the_rag_column_says(tmp_pat
     plain = tmp_path / "plain.xlsx"
     assert run_cli("convert", source, "-o", plain).returncode == 0
     assert _value_cell_rating(plain, f"{q2}{FIRST_PI_ROW}") == ("red", "Red")
+
+
+def test_library_code_leaves_the_garbage_collector_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading, assessing and writing run in the web server's threads too: only the process that
+    owns a job (a CLI command, a batch worker) may pause the collector."""
+    import gc
+
+    def refuse() -> None:
+        raise AssertionError("library code switched the garbage collector off")
+
+    monkeypatch.setattr(gc, "disable", refuse)
+    assert convert_file(EXAMPLE, tmp_path / "r.xlsx").is_file()

@@ -425,6 +425,7 @@ def _worker_main(conn: Connection, settings: Settings, limits: SafetyLimits) -> 
 
     import xlscorecard.api
     import xlscorecard.return_workbook  # noqa: F401
+    from xlscorecard.process import collector_paused
 
     conn.send({"ready": True})
     while True:
@@ -434,7 +435,9 @@ def _worker_main(conn: Connection, settings: Settings, limits: SafetyLimits) -> 
             return
         if task is None:
             return
-        conn.send(_convert_task(task, settings, limits))
+        with collector_paused():  # a worker owns its process; the task's assessment is freed inside
+            result = _convert_task(task, settings, limits)
+        conn.send(result)
 
 
 # --------------------------------------------------------------------------- the pool

@@ -91,9 +91,11 @@ def check(
 ) -> None:
     """Parse, rate and list findings; change nothing."""
     from xlscorecard.api import check_file, load_settings
+    from xlscorecard.process import collector_paused
     from xlscorecard.report import print_summary, to_json
 
-    assessment = check_file(file, sheet=sheet, period=period, settings=load_settings(rules))
+    with collector_paused():  # this process owns the job (xlscorecard.process)
+        assessment = check_file(file, sheet=sheet, period=period, settings=load_settings(rules))
     if as_json:
         sys.stdout.write(json.dumps(to_json(assessment), ensure_ascii=False, indent=1) + "\n")
     else:
@@ -133,8 +135,10 @@ def convert(
 ) -> None:
     """Write the formatted quarter-on-quarter return workbook."""
     from xlscorecard.api import convert_file, load_settings
+    from xlscorecard.process import collector_paused
 
-    result = convert_file(file, out=out, settings=load_settings(rules), period=period, sheet=sheet)
+    with collector_paused():  # this process owns the job; the assessment is freed inside
+        result = convert_file(file, out=out, settings=load_settings(rules), period=period, sheet=sheet)
     typer.echo(result)
 
 
