@@ -191,10 +191,14 @@ def assess_indicator(
             f"polarity says {ind.polarity} is good but target {target.raw} implies {implied} is good",
         )
 
-    if reporting is not None and rules.dash_counts_as == "not-available":
+    if reporting is not None:  # DESIGN 7 `missing`: no figure in the reporting period (the one copy)
         current = ind.values[reporting]
-        if current.status is Status.DASH:
-            add(Code.MISSING, current.cell, f"no figure for {reporting} ('{current.raw}': dash)")
+        if current.is_blank:
+            add(Code.MISSING, current.cell, f"no value for {reporting}")
+        elif current.status in (Status.NOT_AVAILABLE, Status.NOT_APPLICABLE) or (
+            current.status is Status.DASH and rules.dash_counts_as == "not-available"
+        ):
+            add(Code.MISSING, current.cell, f"no figure for {reporting} ('{current.raw}': {current.status.value})")
 
     # The value rated: the latest quarter up to the reporting period that holds anything.
     rated_label: str | None = None

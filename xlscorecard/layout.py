@@ -594,18 +594,4 @@ def _value_findings(
                         f"{label} value '{obs.raw}' is not a number or a known marker",
                     )
                 )
-        if reporting is not None:
-            obs = ind.values[reporting]
-            if obs.is_blank:
-                out.append(finding(Code.MISSING, sheet, obs.cell, ind.ref, f"no value for {reporting}"))
-            elif obs.status in (Status.NOT_AVAILABLE, Status.NOT_APPLICABLE):  # a dash: see assessment
-                out.append(
-                    finding(
-                        Code.MISSING,
-                        sheet,
-                        obs.cell,
-                        ind.ref,
-                        f"no figure for {reporting} ('{obs.raw}': {obs.status.value})",
-                    )
-                )
-    return out
+    return out  # `missing` (nothing in the reporting period) is the assessment's: a dash depends on the rules

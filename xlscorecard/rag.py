@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -183,6 +184,9 @@ class RagBands(Record):
     green_high: float
     amber_low: float
     amber_high: float
+    # A strict bound ("<20%", ">50") excludes the bound itself: its green end is then the next
+    # float beyond the bound, and "low" or "high" says which end that is.
+    strict: str | None = None
 
     def rating(self, value: float) -> Rating:
         """The one rating rule: Green inside the green band, Amber inside the amber band, else Red."""
@@ -203,7 +207,12 @@ class RagBands(Record):
         def one(bound: float) -> float:
             return bound if abs(bound) >= NO_LIMIT else bound / per
 
-        return RagBands(one(self.green_low), one(self.green_high), one(self.amber_low), one(self.amber_high))
+        green_low, green_high = one(self.green_low), one(self.green_high)
+        if self.strict == "low":  # the next float beyond the bound in the stored units, not a scaled step
+            green_low = math.nextafter(one(math.nextafter(self.green_low, -math.inf)), math.inf)
+        elif self.strict == "high":
+            green_high = math.nextafter(one(math.nextafter(self.green_high, math.inf)), -math.inf)
+        return RagBands(green_low, green_high, one(self.amber_low), one(self.amber_high), self.strict)
 
     def as_tuple(self) -> tuple[float, float, float, float]:
         return self.green_low, self.green_high, self.amber_low, self.amber_high
@@ -232,14 +241,17 @@ def rag_bands(
         op = ">=" if polarity == "high" else "<="
     bound = target.value
     allowed = allowed_miss(bound, target.unit, rules)
-    nudge = max(abs(bound), 1.0) * 1e-9  # a strict bound excludes the bound itself
     if op in ("<", "<="):
-        green_high = bound - nudge if op == "<" else bound
+        green_high = math.nextafter(bound, -math.inf) if op == "<" else bound
         return RagBands(
-            green_low=-NO_LIMIT, green_high=green_high, amber_low=-NO_LIMIT, amber_high=bound + allowed + SLACK
+            green_low=-NO_LIMIT, green_high=green_high, amber_low=-NO_LIMIT, amber_high=bound + allowed + SLACK,
+            strict="high" if op == "<" else None,
         )
-    green_low = bound + nudge if op == ">" else bound
-    return RagBands(green_low=green_low, green_high=NO_LIMIT, amber_low=bound - allowed - SLACK, amber_high=NO_LIMIT)
+    green_low = math.nextafter(bound, math.inf) if op == ">" else bound
+    return RagBands(
+        green_low=green_low, green_high=NO_LIMIT, amber_low=bound - allowed - SLACK, amber_high=NO_LIMIT,
+        strict="low" if op == ">" else None,
+    )
 
 
 def value_bands(
