@@ -743,8 +743,3 @@ def test_remote_errors_are_one_line(tmp_path: Path, run) -> None:
         run(xw.Book(json=remote_json(example_book(tmp_path))), addin.export_return)
 
 
-def test_remote_engine_tests_are_skipped_without_a_key() -> None:
-    if LICENSED:
-        pytest.skip("XLWINGS_LICENSE_KEY is set: the remote tests run")
-    assert re.match(r"XLWINGS_LICENSE_KEY not set: ", remote.kwargs["reason"])
-
