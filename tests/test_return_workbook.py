@@ -165,7 +165,7 @@ def test_exceptions_and_summary(book: openpyxl.Workbook, example_assessment) -> 
     reds = [r.ref for r in example_assessment.results if r.rag.rating and r.rag.rating.value == "red"]
     assert [r[0].value for r in exceptions.iter_rows(min_row=2)] == reds
     row_110 = next(r for r in exceptions.iter_rows(min_row=2) if r[0].value == "1.10")
-    assert row_110[3].value == "Kate Rose" and "fall in performance" in row_110[8].value
+    assert row_110[3].value == "Kate Rose" and "fall in performance" in row_110[9].value
     summary = book["Summary"]
     totals = next(r for r in summary.iter_rows() if r[0].value == "All PIs")
     counts = example_assessment.rag_counts()
