@@ -8,7 +8,6 @@ it follows an analyst's edits.
 from __future__ import annotations
 
 import functools
-import os
 import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Callable
@@ -49,14 +48,15 @@ SUMMARY_LABEL_CHARS = 28  # a chart's category label longer than this is wrapped
 def return_path(source: Path, reporting_period: str | None, out: str | Path | None = None) -> Path:
     """`<stem> - Qu 2 18-19 return.xlsx` beside the source, in folder `out`, or `out` itself.
 
-    `out` names a folder when it exists as one or ends with a slash (kept when given as text).
+    `out` names the return itself when it ends with `.xlsx` (any case); anything else is a folder,
+    made when missing (`-o r1` writes `r1/<stem> - Qu 2 18-19 return.xlsx`, never a file `r1`).
     """
     name = f"{source.stem} - {reporting_period or 'return'} return.xlsx".replace("/", "-")
     if out is None:
         return source.with_name(name)
-    if Path(out).is_dir() or str(out).endswith(("/", os.sep)):
-        return Path(out) / name
-    return Path(out)
+    if str(out).lower().endswith(".xlsx") and not Path(out).is_dir():
+        return Path(out)
+    return Path(out) / name
 
 
 def write_return(grid: Grid, assessment: Assessment, path: Path) -> Path:

@@ -362,6 +362,7 @@ class ReturnsFolder:
         """
         from xlscorecard.api import convert_and_assess
         from xlscorecard.return_workbook import return_path
+        from xlscorecard.sidecar import write_sidecar
 
         shown = display_name(filename)
         uploads = self.uploads_dir()
@@ -374,7 +375,8 @@ class ReturnsFolder:
             created.append(tmp_return)
             try:
                 # The reader runs the safety checks (safety.check_workbook_file) before any parser.
-                _, assessment = convert_and_assess(original, out=tmp_return, settings=settings, limits=self.limits)
+                _, assessment = convert_and_assess(original, out=tmp_return, settings=settings, limits=self.limits,
+                                                   sidecar=False)
             except ScorecardError as exc:
                 raise UploadRejected(f"{shown}: {exc.message}") from None
             period = assessment.scorecard.reporting_period
@@ -383,6 +385,7 @@ class ReturnsFolder:
                 target = uploads / f"{original.stem} return.xlsx"
             final_return = _publish_new(tmp_return, uploads, lambda: target.name)
             created.append(final_return)
+            created.append(write_sidecar(final_return, assessment))  # the page view reads it
 
             counts = assessment.rag_counts()
             findings = [FindingRow(**f.model_dump(mode="json")) for f in assessment.findings]
