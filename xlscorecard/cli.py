@@ -159,12 +159,13 @@ def batch(
     pattern: Annotated[str, typer.Option("--pattern", help="Which files to take (glob).")] = "*.xlsx",
     force: Annotated[bool, typer.Option("--force", help="Convert again even if unchanged.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds allowed per workbook.")] = 120.0,
+    pdf: PdfOpt = False,
 ) -> None:
-    """Convert a folder of workbooks; write report.csv and report.json. Exit 1 if any failed."""
+    """Convert a folder of workbooks; write report.csv, report.json and tidy.csv. Exit 1 if any failed."""
     from xlscorecard.batch import batch_command
 
     raise typer.Exit(batch_command(inbox, outbox, workers=workers, rules=rules, pattern=pattern,
-                                   force=force, timeout=timeout))
+                                   force=force, timeout=timeout, pdf=pdf))
 
 
 @app.command()
