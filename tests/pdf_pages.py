@@ -1,4 +1,4 @@
-"""Printed pages, read back from a PDF: LibreOffice renders, `pdftotext -bbox` gives the word boxes."""
+"""LibreOffice for the tests: files saved by it, and printed pages read back (`pdftotext -bbox` word boxes)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,17 @@ def render_pdf(workbook: Path, out_dir: Path) -> Path:
     pdf = out_dir / f"{workbook.stem}.pdf"
     assert pdf.exists(), f"LibreOffice wrote no PDF for {workbook.name}"
     return pdf
+
+
+def saved_by_libreoffice(source: Path, target: Path) -> Path:
+    """`source` opened and saved again by LibreOffice: a file as a real spreadsheet program writes it."""
+    soffice = require_program("soffice", "apt-get install libreoffice-calc-nogui")
+    out = target.parent / "lo-saved"
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{target.parent}/lo-save-profile",
+                    "--convert-to", "xlsx", "--outdir", str(out), str(source)],
+                   check=True, capture_output=True, timeout=180)
+    (out / source.name).rename(target)
+    return target
 
 
 def pages(pdf: Path) -> list[list[Word]]:

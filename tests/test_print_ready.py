@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import COL, EXAMPLE, pi, run_cli, small_sheet, write_workbook
-from pdf_pages import Word, overlapping_words, page_text, pages
+from pdf_pages import Word, overlapping_words, page_text, pages, saved_by_libreoffice
 from programs import require_program
 
 LONG = ("Statistical first release for the year sees our statistical neighbours ranging widely and we sit mid "
@@ -48,17 +48,6 @@ def wide_scorecard(path: Path) -> Path:
         formats.update({f"{COL[n]}{len(rows)}": "0%" for n in ("Target", "Qu 4 17-18", "Qu 1 18-19", "Qu 2 18-19")})
     raw = write_workbook(path.with_name("openpyxl-" + path.name), rows, formats=formats)
     return saved_by_libreoffice(raw, path)
-
-
-def saved_by_libreoffice(source: Path, target: Path) -> Path:
-    """`source` opened and saved again by LibreOffice: a file as a real spreadsheet program writes it."""
-    soffice = require_program("soffice", "apt-get install libreoffice-calc-nogui")
-    out = target.parent / "lo-saved"
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{target.parent}/lo-save-profile",
-                    "--convert-to", "xlsx", "--outdir", str(out), str(source)],
-                   check=True, capture_output=True, timeout=180)
-    (out / source.name).rename(target)
-    return target
 
 
 @pytest.fixture(scope="module")
