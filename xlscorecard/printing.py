@@ -7,7 +7,6 @@ column's width. One helper, used by the return's sheet writers and by rollover a
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,13 +17,29 @@ CHARS_PER_WIDTH_UNIT = 1.0  # a column width is counted in '0' digits; text aver
 
 
 def wrapped_lines(text: str, width: float, font_size: float = 11.0) -> int:
-    """How many lines `text` takes when wrapped in a column `width` characters wide."""
+    """How many lines `text` takes when wrapped at word boundaries in a column `width` characters wide."""
     per_line = max(int(width * CHARS_PER_WIDTH_UNIT * 11.0 / font_size) - 1, 1)
     if len(text) <= per_line and "\n" not in text:
-        return 1  # the common case, without wrapping anything
-    lines = 0
-    for paragraph in text.split("\n"):
-        lines += max(len(textwrap.wrap(paragraph, per_line, break_long_words=True, break_on_hyphens=True)), 1)
+        return 1  # the common case, without looking at the words
+    return sum(_greedy_lines(paragraph, per_line) for paragraph in text.split("\n"))
+
+
+def _greedy_lines(paragraph: str, per_line: int) -> int:
+    """Lines of one paragraph filled word by word, as a spreadsheet wraps it (a word too long is broken)."""
+    if len(paragraph) <= per_line:
+        return 1
+    lines, used = 1, 0
+    for word in paragraph.split():
+        n = len(word)
+        if used and used + 1 + n <= per_line:
+            used += 1 + n
+            continue
+        if used:
+            lines += 1
+        extra, used = divmod(n, per_line)
+        if used == 0 and extra:
+            extra, used = extra - 1, per_line
+        lines += extra
     return lines
 
 

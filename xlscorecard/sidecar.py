@@ -7,12 +7,13 @@ anything else that wants the figures behind a return can read it without opening
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from xlscorecard.assessment import Assessment
-from xlscorecard.atomic import write_atomically
-from xlscorecard.report import to_json
+from xlscorecard.atomic import atomic_path
+from xlscorecard.report import write_json
 
 
 def sidecar_path(return_path: Path) -> Path:
@@ -23,8 +24,12 @@ def sidecar_path(return_path: Path) -> Path:
 def write_sidecar(return_path: Path, assessment: Assessment) -> Path:
     """Write the assessment's `check --json` object beside the return (atomically); returns its path."""
     target = sidecar_path(return_path)
-    data = json.dumps(to_json(assessment), ensure_ascii=False, indent=1) + "\n"
-    write_atomically(target, data.encode("utf-8"), prefix=f".{target.stem}.", suffix=".json.tmp")
+    # Streamed indicator by indicator: on 20,000 PIs the whole object at once costs about 600 MB.
+    with (atomic_path(target, prefix=f".{target.stem}.", suffix=".json.tmp") as tmp,
+          open(tmp, "w", encoding="utf-8", newline="\n") as fh):
+        write_json(assessment, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
     return target
 
 
