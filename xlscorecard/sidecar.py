@@ -7,7 +7,6 @@ anything else that wants the figures behind a return can read it without opening
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +27,6 @@ def write_sidecar(return_path: Path, assessment: Assessment) -> Path:
     with (atomic_path(target, prefix=f".{target.stem}.", suffix=".json.tmp") as tmp,
           open(tmp, "w", encoding="utf-8", newline="\n") as fh):
         write_json(assessment, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
     return target
 
 
