@@ -109,3 +109,14 @@ def test_export_bad_input_and_bad_format_exit_2_with_one_line(tmp_path: Path) ->
         assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert "bad.xlsx" in run_cli("export", bad, "-o", tmp_path).stderr
     assert list(tmp_path.iterdir()) == [bad], "nothing written"
+
+
+def test_a_fourth_quarter_runs_january_to_march_of_the_next_calendar_year(tmp_path: Path) -> None:
+    book = write_workbook(tmp_path / "in.xlsx", small_sheet(pi("1.1", "Number of contacts", q4=5, q1=6, q2=None)))
+    done = run_cli("export", book, "--format", "json", "-o", tmp_path)
+    assert done.returncode == 0, done.stderr
+    rows = {r["period"]: r for r in json.loads((tmp_path / "in tidy.json").read_text(encoding="utf-8"))}
+    assert set(rows) == {"Qu 4 17-18", "Qu 1 18-19"}, "an empty cell gives no row"
+    assert (rows["Qu 4 17-18"]["start"], rows["Qu 4 17-18"]["end"]) == ("2018-01-01", "2018-03-31")
+    assert (rows["Qu 1 18-19"]["start"], rows["Qu 1 18-19"]["end"]) == ("2018-04-01", "2018-06-30")
+    assert rows["Qu 1 18-19"]["reporting_period"] is True and rows["Qu 1 18-19"]["value"] == 6
