@@ -140,3 +140,16 @@ def test_axe_core_does_report_a_violation_when_there_is_one(browser_page: sync_a
     browser_page.set_content("<html><head><title>t</title></head><body><main><img src='x.png'></main></body></html>")
     found = axe_violations(browser_page)
     assert any(v.startswith("image-alt") for v in found) and any(v.startswith("html-has-lang") for v in found)
+
+
+def test_the_page_views_json_twin_is_the_sidecar(server: str, returns_dir: Path) -> None:
+    import json
+
+    with urllib.request.urlopen(f"{server}/api/returns/{quote(RETURN)}/view") as r:
+        assert json.loads(r.read()) == json.loads((returns_dir / RETURN).with_suffix(".json").read_text("utf-8"))
+    try:
+        urllib.request.urlopen(f"{server}/api/returns/{quote(OLD)}/view")
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 404 and "no page view" in json.loads(exc.read())["detail"]
+    else:
+        pytest.fail("no sidecar, no JSON view")

@@ -12,6 +12,7 @@ Plain HTML that works without JavaScript, one local stylesheet, and JSON twins o
     GET  /api/returns                        the listing as JSON
     POST /api/returns                        upload -> 201 with the findings record as JSON
     GET  /api/returns/{name}/findings        a return's findings as JSON
+    GET  /api/returns/{name}/view            the check --json object behind the page view (its sidecar)
     GET  /static/style.css                   the stylesheet
 
 `name` is the file's path relative to DIR with "/" separators (uploads are "uploads/<file>").
@@ -300,6 +301,15 @@ def create_app(
     @app.post("/api/returns", status_code=201, summary=f"Upload a workbook (multipart field '{FIELD}')")
     async def api_upload(request: Request) -> dict[str, Any]:
         return record_json(request, await upload(request))
+
+    @app.get("/api/returns/{name:path}/view", summary="The check --json object behind a return's page view")
+    def api_view(name: str) -> dict[str, Any]:
+        try:
+            return folder.page_view(name)
+        except InvalidName:
+            raise WebError(400, f"not a return name: {name!r}") from None
+        except ReturnNotFound as exc:
+            raise WebError(404, str(exc)) from None
 
     @app.get("/api/returns/{name:path}/findings", summary="A return's findings")
     def api_findings(request: Request, name: str) -> dict[str, Any]:
