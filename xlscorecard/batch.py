@@ -72,6 +72,7 @@ MANIFEST_NAME = ".xlscorecard-manifest.json"
 LOCK_NAME = ".xlscorecard-batch.lock"
 TMP_PREFIX = ".xlscorecard-"
 TMP_SUFFIX = ".tmp"
+_OUTPUT_KINDS = (".xlsx", ".json", ".pdf", ".csv")  # the return, its sidecar and PDF, tidy.csv
 MANIFEST_FORMAT = 1
 
 STARTUP_LIMIT = 60.0  # seconds a new worker may take to import before it counts as failed to start
@@ -188,9 +189,9 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def _is_leftover_temp(name: str) -> bool:
-    """Temporary names this module and the return writer use; never a final output name."""
+    """Temporary names this module, the return writer, the sidecar, the PDF and tidy.csv use; never a final name."""
     return name.startswith(".") and name.endswith(TMP_SUFFIX) and (
-        name.startswith(TMP_PREFIX) or name.endswith(".xlsx" + TMP_SUFFIX)
+        name.startswith(TMP_PREFIX) or name.endswith(tuple(kind + TMP_SUFFIX for kind in _OUTPUT_KINDS))
     )
 
 
