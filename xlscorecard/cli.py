@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from xlscorecard import __version__
 from xlscorecard.errors import ScorecardError
+
+# The command line uses no pydantic plugin, and looking for them reads every installed package's
+# metadata (about 30 ms of each command's start-up). A user who sets this variable keeps theirs.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 app = typer.Typer(
     help="Recompute RAG and direction of travel on council performance scorecards.",
@@ -33,6 +36,7 @@ PeriodOpt = Annotated[str | None, typer.Option("--period", help="Reporting perio
 SheetOpt = Annotated[
     str | None, typer.Option("--sheet", help="Sheet holding the scorecard, or 'all' for each scorecard sheet.")
 ]
+PdfOpt = Annotated[bool, typer.Option("--pdf", help="Also print each return to PDF beside it (needs LibreOffice).")]
 LayoutOpt = Annotated[
     list[Path] | None,
     typer.Option("--layout", help="Layout profile (TOML) naming columns; repeat: the first whose files match applies."),
@@ -117,17 +121,21 @@ def check(
 ) -> None:
     """Parse, rate and list findings; change nothing. With --sheet all, each scorecard sheet in turn."""
     from xlscorecard.api import check_file, load_settings
+    from xlscorecard.process import collector_paused
     from xlscorecard.report import print_summary, to_json
 
     profile = _profile(layout, file)
     settings = load_settings(rules)
     sheets = _sheets(file, sheet, profile)
     many = len(sheets) > 1 or (sheet is not None and sheet.lower() == "all")
-    reports = [check_file(file, sheet=s, period=period, settings=settings, profile=profile) for s in sheets]
+    with collector_paused():  # this process owns the job (xlscorecard.process)
+        reports = [check_file(file, sheet=s, period=period, settings=settings, profile=profile) for s in sheets]
     if as_json:
         data: Any = {"scorecards": [to_json(a) for a in reports]} if many else to_json(reports[0])
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     else:
+        from rich.console import Console  # only the tables need it: convert and batch start faster
+
         for assessment in reports:
             print_summary(assessment, Console(width=None if sys.stdout.isatty() else 160))
 
@@ -157,16 +165,22 @@ def addin_install() -> None:
 def convert(
     file: FileArg,
     out: Annotated[
-        str | None, typer.Option("-o", "--out", help="Output file, or folder (existing, or ending with /).")
+        str | None, typer.Option("-o", "--out", help="Output folder (made if missing), or a file name ending .xlsx.")
     ] = None,
     rules: RulesOpt = None,
     period: PeriodOpt = None,
     sheet: SheetOpt = None,
+    pdf: PdfOpt = False,
     layout: LayoutOpt = None,
 ) -> None:
-    """Write the formatted quarter-on-quarter return workbook (with --sheet all, one per scorecard sheet)."""
+    """Write the formatted return workbook and its check --json sidecar (with --sheet all, one per sheet)."""
     from xlscorecard.api import convert_file, load_settings
+    from xlscorecard.process import collector_paused
 
+    if pdf:
+        from xlscorecard.pdf import require_libreoffice
+
+        require_libreoffice(file)  # before any work: say how to install it, and write nothing
     profile = _profile(layout, file)
     settings = load_settings(rules)
     sheets = _sheets(file, sheet, profile)
@@ -174,8 +188,14 @@ def convert(
         fail(f"{file}: --sheet all writes a return per sheet: give -o a folder (ending with /)")
     for s in sheets:
         stem = f"{file.stem} - {s}" if len(sheets) > 1 and s else None
-        typer.echo(convert_file(file, out=out, settings=settings, period=period, sheet=s, profile=profile,
-                                stem=stem))
+        with collector_paused():  # this process owns the job; the assessment is freed inside
+            result = convert_file(file, out=out, settings=settings, period=period, sheet=s, profile=profile,
+                                  stem=stem)
+        typer.echo(result)
+        if pdf:
+            from xlscorecard.pdf import print_to_pdf
+
+            typer.echo(print_to_pdf(result))
 
 
 @app.command()
@@ -189,13 +209,14 @@ def batch(
     pattern: Annotated[str, typer.Option("--pattern", help="Which files to take (glob).")] = "*.xlsx",
     force: Annotated[bool, typer.Option("--force", help="Convert again even if unchanged.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds allowed per workbook.")] = 120.0,
+    pdf: PdfOpt = False,
     layout: LayoutOpt = None,
 ) -> None:
-    """Convert a folder of workbooks; write report.csv and report.json. Exit 1 if any failed."""
+    """Convert a folder of workbooks; write report.csv, report.json and tidy.csv. Exit 1 if any failed."""
     from xlscorecard.batch import batch_command
 
     raise typer.Exit(batch_command(inbox, outbox, workers=workers, rules=rules, pattern=pattern,
-                                   force=force, timeout=timeout, layouts=layout))
+                                   force=force, timeout=timeout, pdf=pdf, layouts=layout))
 
 
 @app.command()
@@ -274,3 +295,36 @@ def template(
     from xlscorecard.rollover import template_file
 
     typer.echo(template_file(file, year, quarter=quarter, out=out, sheet=sheet))
+
+
+@app.command()
+@user_errors
+def export(
+    file: FileArg,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="csv, parquet or json (default: from OUT's extension, else csv)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Output file, or folder for '<stem> tidy.<format>'.")
+    ] = None,
+    rules: RulesOpt = None,
+    period: PeriodOpt = None,
+    sheet: SheetOpt = None,
+) -> None:
+    """Write tidy data: one row per PI per period that holds a value, for Power BI and pandas."""
+    from xlscorecard.api import check_file, load_settings
+    from xlscorecard.export import TidyFormat, export_path, write_tidy
+    from xlscorecard.report import to_json
+    from xlscorecard.tidy import tidy_rows
+
+    chosen = fmt or (out.suffix.lstrip(".").lower() if out is not None and out.suffix else "csv")
+    try:
+        tidy_format = TidyFormat(chosen.lower())
+    except ValueError:
+        fail(f"--format {chosen!r} is not one of csv, parquet, json")
+    assessment = check_file(file, sheet=sheet, period=period, settings=load_settings(rules))
+    target = export_path(out if out is not None else file.parent, f"{file.stem} tidy", tidy_format)
+    if target.resolve() == file.resolve():
+        fail(f"{file}: output would overwrite the input; choose another -o")
+    typer.echo(write_tidy(tidy_rows(to_json(assessment)), target, tidy_format))

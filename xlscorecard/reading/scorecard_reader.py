@@ -9,7 +9,6 @@ from xlscorecard.reading.header import Header, find_header
 from xlscorecard.reading.periods import FINENESS, Period, PeriodKind, order_periods, parse_period
 from xlscorecard.reading.profile import Profile
 from xlscorecard.reading.rows import Builder
-from xlscorecard.records import gc_paused
 from xlscorecard.scorecard import Indicator, Scorecard
 from xlscorecard.values import Status
 
@@ -18,8 +17,7 @@ def read_scorecard(
     grid: Grid, period: str | None = None, file: str | None = None, profile: Profile | None = None
 ) -> Scorecard:
     """Parse a Grid into a Scorecard; raises WorkbookError (one line) when it has no period column."""
-    with gc_paused():
-        return _read_scorecard(grid, period, file, profile)
+    return _read_scorecard(grid, period, file, profile)
 
 
 def no_period_message(grid: Grid, header: Header | None) -> str:
@@ -165,19 +163,5 @@ def _value_findings(
                         f"{label} value '{obs.raw}' is not a number or a known marker",
                     )
                 )
-        if reporting is not None:
-            obs = ind.values[reporting]
-            if obs.is_blank:
-                out.append(finding(Code.MISSING, sheet, obs.cell, ind.ref, f"no value for {reporting}"))
-            elif obs.status in (Status.NOT_AVAILABLE, Status.NOT_APPLICABLE):  # a dash: see assessment
-                out.append(
-                    finding(
-                        Code.MISSING,
-                        sheet,
-                        obs.cell,
-                        ind.ref,
-                        f"no figure for {reporting} ('{obs.raw}': {obs.status.value})",
-                    )
-                )
-    return out
+    return out  # `missing` (nothing in the reporting period) is the assessment's: a dash depends on the rules
 
