@@ -143,11 +143,13 @@ def create_app(
     *,
     settings: Settings | None = None,
     limits: SafetyLimits = DEFAULT_LIMITS,
+    layouts: list[Any] | None = None,
 ) -> FastAPI:
     """The web app serving `returns_dir`; uploads over `max_upload_bytes` are refused while streaming."""
     if max_upload_bytes <= 0:
         raise ValueError("max_upload_bytes must be positive")
     folder = ReturnsFolder(returns_dir, limits)
+    folder.layouts = list(layouts or [])  # layout profiles; each upload is read by the first that matches it
     folder.remove_stale_temp_files()
     env = _templates()
     css = _resource("static", "style.css")
@@ -344,9 +346,9 @@ def create_app(
 
 
 def serve(returns: Path, host: str = "127.0.0.1", port: int = 8000,
-          max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES) -> None:
+          max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, layouts: list[Any] | None = None) -> None:
     """Run the page with uvicorn until interrupted."""
     import uvicorn
 
-    app = create_app(returns, max_upload_bytes)
+    app = create_app(returns, max_upload_bytes, layouts=layouts)
     uvicorn.run(app, host=host, port=port, server_header=False, log_level="info", timeout_graceful_shutdown=5)
