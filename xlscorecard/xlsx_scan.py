@@ -1,0 +1,426 @@
+"""What a workbook's XML really holds, read with a streaming XML parser before any reader allocates.
+
+python-calamine allocates a dense grid for a sheet's whole used range, and openpyxl's editing mode
+materialises every merged cell, before either lets our checks look: one cell at XFD1048576 or a
+merge over A1:XFD1048576 in a 27 KB file asks for hundreds of gigabytes. So each sheet part is
+read here first, streamed through the byte-capped inflation of `safety`, by expat with namespaces
+on (an `x:`-prefixed sheet, single-quoted attributes and any attribute order read the same):
+
+- cell and row references are checked against Excel's grid, and the box they span is measured
+  (cells holding a value, and all cells, styled empty ones included) along with merged ranges;
+- each cell's number format (styles.xml, with openpyxl's table of built-in formats) and font name
+  (where it differs from the workbook's default font) are noted, and Excel error values, which
+  calamine drops, are kept;
+- sharedStrings.xml's declared count is checked against the items it really holds.
+
+Sizes are bounded by `SafetyLimits.max_sheet_cells`; a refusal says what is wrong in words.
+"""
+
+from __future__ import annotations
+
+import functools
+import posixpath
+import re
+import zipfile
+from array import array
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.parsers import expat
+
+from defusedxml import ElementTree
+from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+from xlscorecard.errors import UnsafeWorkbook, WorkbookError
+from xlscorecard.grid import cell_address, column_index
+from xlscorecard.safety import SafetyLimits, iter_zip_member_capped, open_zip_member_capped
+
+__all__ = [
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "SheetScan",
+    "Styles",
+    "check_editable",
+    "check_shared_strings",
+    "read_styles",
+    "scan_sheet",
+    "sheet_parts",
+]
+
+MAX_ROWS = 1_048_576  # Excel's grid: A1:XFD1048576
+MAX_COLUMNS = 16_384
+# Transitional and Strict OOXML name the same elements in two namespaces.
+_MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main")
+_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+        "http://purl.oclc.org/ooxml/officeDocument/relationships")
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_SEP = "}"
+_CELL = frozenset(f"{ns}{_SEP}c" for ns in _MAIN)
+_ROW = frozenset(f"{ns}{_SEP}row" for ns in _MAIN)
+_CONTENT = frozenset(f"{ns}{_SEP}{tag}" for ns in _MAIN for tag in ("v", "is", "f"))
+_VALUE = frozenset(f"{ns}{_SEP}v" for ns in _MAIN)
+_MERGE = frozenset(f"{ns}{_SEP}mergeCell" for ns in _MAIN)
+_SI = frozenset(f"{ns}{_SEP}si" for ns in _MAIN)
+_SST = frozenset(f"{ns}{_SEP}sst" for ns in _MAIN)
+_ADDRESS = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+_CHUNK = 256 * 1024
+_SHOWN_NAME = 60
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Per cell style index (cellXfs position): its number format, and its font name where not the default."""
+
+    formats: dict[int, str] = field(default_factory=dict)
+    fonts: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def noted(self) -> frozenset[int]:
+        return frozenset(self.formats) | frozenset(self.fonts)
+
+
+@dataclass
+class SheetScan:
+    """What one sheet part holds. Boxes are 0-based (first row, first column, last row, last column)."""
+
+    # Cells whose style has a number format or a non-default font, as parallel arrays (compact).
+    rows: array = field(default_factory=lambda: array("l"))
+    columns: array = field(default_factory=lambda: array("l"))
+    styles: array = field(default_factory=lambda: array("l"))
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    content_box: tuple[int, int, int, int] | None = None  # cells holding a value or formula
+    cell_box: tuple[int, int, int, int] | None = None  # every cell tag, styled empty ones included
+    merged_cells: int = 0
+    address_less: bool = False  # some cells are placed by their order rather than an r="A1"
+
+    def used_cells(self) -> int:
+        return _area(self.content_box)
+
+    def all_cells(self) -> int:
+        return _area(self.cell_box) + self.merged_cells
+
+
+def _area(box: tuple[int, int, int, int] | None) -> int:
+    if box is None:
+        return 0
+    return (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
+
+
+def _box_text(box: tuple[int, int, int, int]) -> str:
+    return f"{cell_address(box[0] + 1, box[1] + 1)}:{cell_address(box[2] + 1, box[3] + 1)}"
+
+
+def _shown(text: str) -> str:
+    clean = "".join(c if c.isprintable() else "?" for c in text)
+    return clean if len(clean) <= _SHOWN_NAME else clean[: _SHOWN_NAME - 3] + "..."
+
+
+# ------------------------------------------------------------------ workbook parts
+
+
+def sheet_parts(zf: zipfile.ZipFile, cap: int) -> list[tuple[str, str]]:
+    """(sheet name, part path) of every worksheet, in workbook order."""
+    path = zf.filename or "workbook"
+    workbook = _parse_part(zf, "xl/workbook.xml", cap, "the workbook's sheet list")
+    rels_name = "xl/_rels/workbook.xml.rels"
+    if rels_name not in zf.namelist():
+        raise WorkbookError("workbook is damaged: it has no list of its parts (xl/_rels/workbook.xml.rels);"
+                            " open it in Excel and save it again", path)
+    rels = _parse_part(zf, rels_name, cap, "the workbook's list of parts")
+    targets = {r.get("Id"): r.get("Target") or "" for r in rels.iter(f"{{{_PKG}}}Relationship")}
+    out = []
+    for ns in _MAIN:
+        for sheet in workbook.iter(f"{{{ns}}}sheet"):
+            rel_id = next((sheet.get(f"{{{rns}}}id") for rns in _REL if sheet.get(f"{{{rns}}}id")), None)
+            target = targets.get(rel_id)
+            if target is None:
+                continue
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            out.append((sheet.get("name") or "", part))
+    return out
+
+
+def _parse_part(zf: zipfile.ZipFile, name: str, cap: int, what: str) -> Any:
+    path = zf.filename or "workbook"
+    try:
+        return ElementTree.fromstring(open_zip_member_capped(zf, name, cap))
+    except ElementTree.ParseError as exc:
+        raise WorkbookError(f"workbook is damaged: {what} ({name}) is not valid XML ({exc});"
+                            " open it in Excel and save it again", path) from None
+    except (ValueError, TypeError) as exc:  # defusedxml's refusals of DTDs and entities
+        raise UnsafeWorkbook(f"{what} ({name}) declares a DTD or entities, which are refused", path) from exc
+
+
+def read_styles(zf: zipfile.ZipFile, cap: int) -> Styles:
+    """Each cell style's number format (when not General) and font name (when not the default font)."""
+    if "xl/styles.xml" not in zf.namelist():
+        return Styles()
+    root = _parse_part(zf, "xl/styles.xml", cap, "the styles")
+    codes: dict[int, str] = dict(BUILTIN_FORMATS)
+    fonts: list[str | None] = []
+    xfs: Any = None
+    for ns in _MAIN:
+        for fmt in root.iter(f"{{{ns}}}numFmt"):
+            number = _int(fmt.get("numFmtId"))
+            if number is not None:
+                codes[number] = fmt.get("formatCode") or "General"
+        for font_list in root.iter(f"{{{ns}}}fonts"):
+            for font in font_list:
+                name = next((n.get("val") for n in font if n.tag.endswith("}name")), None)
+                fonts.append(name)
+        xfs = xfs if xfs is not None else next(root.iter(f"{{{ns}}}cellXfs"), None)
+    default_font = fonts[0] if fonts else None
+    formats: dict[int, str] = {}
+    font_names: dict[int, str] = {}
+    for index, xf in enumerate(xfs if xfs is not None else []):
+        code = codes.get(_int(xf.get("numFmtId")) or 0)
+        if code and code != "General":
+            formats[index] = code
+        font_id = _int(xf.get("fontId"))
+        name = fonts[font_id] if font_id is not None and 0 <= font_id < len(fonts) else None
+        if name and name != default_font:
+            font_names[index] = name
+    return Styles(formats, font_names)
+
+
+def _int(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
+
+
+def check_shared_strings(zf: zipfile.ZipFile, limits: SafetyLimits) -> None:
+    """Refuse a shared-strings part that declares more strings than it holds (readers allocate for the count)."""
+    name = next((n for n in zf.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
+    if name is None:
+        return
+    declared: list[int | None] = []
+    items = 0
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal items
+        if tag in _SI:
+            items += 1
+        elif tag in _SST:
+            declared.append(_int(attrs.get("uniqueCount")))
+
+    _stream(zf, name, limits, start, "the shared strings")
+    claimed = declared[0] if declared else None
+    if claimed is not None and claimed > items:
+        raise UnsafeWorkbook(
+            f"workbook is damaged: its shared-strings part says it holds {claimed:,} texts but holds {items:,};"
+            " open it in Excel and save it again",
+            zf.filename or "workbook",
+        )
+
+
+# ------------------------------------------------------------------ one sheet
+
+
+def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limits: SafetyLimits) -> SheetScan:
+    """Stream sheet `part`: bounds, noted styles and error values; refuse references outside Excel's grid."""
+    path = zf.filename or "workbook"
+    scan = SheetScan()
+    noted = styles.noted
+    rows, columns, style_ids, errors = scan.rows, scan.columns, scan.styles, scan.errors
+    # Mutable state of the walk, in locals of the closures for speed.
+    row_at = -1
+    col_at = -1
+    cell: tuple[int, int] = (0, 0)
+    content = [MAX_ROWS, MAX_COLUMNS, -1, -1]
+    cells = [MAX_ROWS, MAX_COLUMNS, -1, -1]
+    error_text: list[str] = []
+
+    def outside(ref: str) -> WorkbookError:
+        return WorkbookError(
+            f"sheet '{_shown(sheet)}' has a cell reference {_shown(ref)!r} outside Excel's grid (A1 to XFD1048576);"
+            " the file was not saved by a spreadsheet program - open it in Excel and save it again",
+            path,
+        )
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        nonlocal row_at, col_at, cell
+        if tag in _CELL:
+            ref = attrs.get("r")
+            if ref is None:
+                scan.address_less = True
+                col_at += 1
+                r, c = row_at, col_at
+            else:
+                r, c = _address(ref)
+                if r < 0 or c < 0:
+                    raise outside(ref)
+                col_at = c
+            if c >= MAX_COLUMNS or r >= MAX_ROWS:
+                raise outside(ref or cell_address(min(r, MAX_ROWS) + 1, c + 1))
+            cell = (r, c)
+            if r < cells[0]:
+                cells[0] = r
+            if r > cells[2]:
+                cells[2] = r
+            if c < cells[1]:
+                cells[1] = c
+            if c > cells[3]:
+                cells[3] = c
+            s = attrs.get("s")
+            if s is not None and noted:
+                style = _int(s)
+                if style in noted:
+                    rows.append(r)
+                    columns.append(c)
+                    style_ids.append(style)  # type: ignore[arg-type]
+            error_text.clear()
+            if attrs.get("t") == "e":
+                error_text.append("")  # the next <v> is this cell's error value
+        elif tag in _CONTENT:
+            r, c = cell
+            if r < content[0]:
+                content[0] = r
+            if r > content[2]:
+                content[2] = r
+            if c < content[1]:
+                content[1] = c
+            if c > content[3]:
+                content[3] = c
+            if error_text and tag in _VALUE:
+                parser.CharacterDataHandler = text
+                parser.EndElementHandler = end_error
+        elif tag in _ROW:
+            ref = attrs.get("r")
+            if ref is None:
+                row_at += 1
+            else:
+                number = _int(ref)
+                if number is None or not 1 <= number <= MAX_ROWS:
+                    raise outside(f"row {ref}")
+                row_at = number - 1
+            col_at = -1
+        elif tag in _MERGE:
+            scan.merged_cells += _merge_area(attrs.get("ref") or "", outside)
+
+    def text(data: str) -> None:
+        error_text[-1] += data
+
+    def end_error(tag: str) -> None:
+        errors[cell] = error_text.pop()
+        error_text.clear()
+        parser.CharacterDataHandler = None
+        parser.EndElementHandler = None
+
+    what = f"sheet '{_shown(sheet)}'"
+    parser = _parser(start, what, part, path)
+    _stream(zf, part, limits, start, what, parser)
+    if cells[2] >= 0:
+        scan.cell_box = (cells[0], cells[1], cells[2], cells[3])
+    if content[2] >= 0:
+        scan.content_box = (content[0], content[1], content[2], content[3])
+    if scan.used_cells() > limits.max_sheet_cells and scan.content_box is not None:
+        raise UnsafeWorkbook(
+            f"sheet '{_shown(sheet)}' has values as far as {_box_text(scan.content_box).split(':')[1]}, so its"
+            f" used range {_box_text(scan.content_box)} spans {scan.used_cells():,} cells, over the limit of"
+            f" {limits.max_sheet_cells:,}; delete the stray cells far from the scorecard (Ctrl+End finds the"
+            " last one) and save it again",
+            path,
+        )
+    return scan
+
+
+@functools.lru_cache(maxsize=65536)
+def _address(ref: str) -> tuple[int, int]:
+    """'C7' -> (6, 2), 0-based; (-1, -1) if it is not an address or is outside Excel's grid."""
+    m = _ADDRESS.fullmatch(ref)
+    if m is None:
+        return -1, -1
+    row, col = int(m.group(2)) - 1, column_index(m.group(1)) - 1
+    if not (0 <= row < MAX_ROWS and 0 <= col < MAX_COLUMNS):
+        return -1, -1
+    return row, col
+
+
+def _merge_area(ref: str, outside: Any) -> int:
+    ends = ref.split(":")
+    if len(ends) > 2 or not ends[0]:
+        raise outside(ref)
+    corners = [_address(end) for end in ends]
+    if any(r < 0 for r, _ in corners):
+        raise outside(ref)
+    (r1, c1), (r2, c2) = corners[0], corners[-1]
+    return (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+
+
+def _parser(start: Any, what: str, part: str, path: str) -> Any:
+    """An expat parser with namespaces on, calling `start(tag, attrs)`, that refuses DTDs."""
+    parser = expat.ParserCreate(namespace_separator=_SEP)
+    parser.buffer_text = True
+
+    def no_dtd(*_: Any) -> None:
+        raise UnsafeWorkbook(f"{what} ({part}) declares a DTD or entities, which are refused", path)
+
+    parser.StartDoctypeDeclHandler = no_dtd
+    parser.EntityDeclHandler = no_dtd
+    parser.StartElementHandler = start
+    return parser
+
+
+def _stream(zf: zipfile.ZipFile, part: str, limits: SafetyLimits, start: Any, what: str, parser: Any = None) -> None:
+    """Feed `part` through expat (a new parser calling `start`, or `parser`); damage is told in words."""
+    path = zf.filename or "workbook"
+    parser = parser or _parser(start, what, part, path)
+    try:
+        for piece in _pieces(iter_zip_member_capped(zf, part, limits.max_uncompressed_bytes)):
+            parser.Parse(piece, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        reason = expat.ErrorString(exc.code) if exc.code else str(exc)
+        raise WorkbookError(
+            f"workbook is damaged: {what} ({part}) is not valid XML ({reason} at line {exc.lineno});"
+            " open it in Excel and save it again",
+            path,
+        ) from None
+
+
+def _pieces(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """Bigger pieces than the inflater's: expat's per-call overhead is then negligible."""
+    buffer: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        buffer.append(chunk)
+        size += len(chunk)
+        if size >= _CHUNK:
+            yield b"".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        yield b"".join(buffer)
+
+
+# ------------------------------------------------------------------ the editing path
+
+
+def check_editable(path: str | Path, limits: SafetyLimits) -> None:
+    """Refuse a workbook whose sheets openpyxl's editing mode cannot load in bounded memory.
+
+    Every worksheet is streamed: far cells (styled empty ones count: openpyxl creates them) and
+    merged ranges (each merged cell becomes an object) must stay within `max_sheet_cells`.
+    """
+    cap = limits.max_uncompressed_bytes
+    try:
+        with zipfile.ZipFile(path) as zf:
+            check_shared_strings(zf, limits)
+            for name, part in sheet_parts(zf, cap):
+                if part not in zf.namelist():
+                    continue
+                scan = scan_sheet(zf, name, part, Styles(), limits)
+                if scan.all_cells() > limits.max_sheet_cells:
+                    box = _box_text(scan.cell_box) if scan.cell_box else "no cells"
+                    raise UnsafeWorkbook(
+                        f"sheet '{_shown(name)}' is too large to edit: its cells span {box} and its merged ranges"
+                        f" cover {scan.merged_cells:,} cells, {scan.all_cells():,} in all, over the limit of"
+                        f" {limits.max_sheet_cells:,}; delete stray far cells and unmerge huge ranges, then save it"
+                        " again",
+                        path,
+                    )
+    except zipfile.BadZipFile as exc:
+        raise WorkbookError(f"workbook is damaged or truncated ({exc})", path) from None
+
