@@ -18,9 +18,7 @@ Sizes are bounded by `SafetyLimits.max_sheet_cells`; a refusal says what is wron
 
 from __future__ import annotations
 
-import functools
 import posixpath
-import re
 import zipfile
 from array import array
 from collections.abc import Iterator
@@ -56,14 +54,21 @@ _REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
         "http://purl.oclc.org/ooxml/officeDocument/relationships")
 _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 _SEP = "}"
-_CELL = frozenset(f"{ns}{_SEP}c" for ns in _MAIN)
-_ROW = frozenset(f"{ns}{_SEP}row" for ns in _MAIN)
-_CONTENT = frozenset(f"{ns}{_SEP}{tag}" for ns in _MAIN for tag in ("v", "is", "f"))
-_VALUE = frozenset(f"{ns}{_SEP}v" for ns in _MAIN)
-_MERGE = frozenset(f"{ns}{_SEP}mergeCell" for ns in _MAIN)
-_SI = frozenset(f"{ns}{_SEP}si" for ns in _MAIN)
-_SST = frozenset(f"{ns}{_SEP}sst" for ns in _MAIN)
-_ADDRESS = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+# The parser interns each tag name through this table, which maps both namespaces' names to one
+# object per element: the sheet walk then tells tags apart by identity, whatever the namespace.
+_INTERN: dict[str, str] = {}
+for _local in ("c", "row", "mergeCell", "v", "is", "f", "si", "sst"):
+    _name = f"{_MAIN[0]}{_SEP}{_local}"
+    _INTERN[_name] = _INTERN[f"{_MAIN[1]}{_SEP}{_local}"] = _name
+_TAGS = (
+    _INTERN[f"{_MAIN[0]}{_SEP}c"],
+    _INTERN[f"{_MAIN[0]}{_SEP}row"],
+    _INTERN[f"{_MAIN[0]}{_SEP}mergeCell"],
+    frozenset(_INTERN[f"{_MAIN[0]}{_SEP}{local}"] for local in ("v", "is", "f")),
+    _INTERN[f"{_MAIN[0]}{_SEP}v"],
+)
+_SI = _INTERN[f"{_MAIN[0]}{_SEP}si"]
+_SST = _INTERN[f"{_MAIN[0]}{_SEP}sst"]
 _CHUNK = 256 * 1024
 _SHOWN_NAME = 60
 
@@ -201,9 +206,9 @@ def check_shared_strings(zf: zipfile.ZipFile, limits: SafetyLimits) -> None:
 
     def start(tag: str, attrs: dict[str, str]) -> None:
         nonlocal items
-        if tag in _SI:
+        if tag is _SI:
             items += 1
-        elif tag in _SST:
+        elif tag is _SST:
             declared.append(_int(attrs.get("uniqueCount")))
 
     _stream(zf, name, limits, start, "the shared strings")
@@ -222,73 +227,87 @@ def check_shared_strings(zf: zipfile.ZipFile, limits: SafetyLimits) -> None:
 def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limits: SafetyLimits) -> SheetScan:
     """Stream sheet `part`: bounds, noted styles and error values; refuse references outside Excel's grid."""
     path = zf.filename or "workbook"
+    what = f"sheet '{_shown(sheet)}'"
     scan = SheetScan()
-    noted = styles.noted
+    noted = {str(i): i for i in styles.noted}  # as written in s="...", to skip int() on every cell
     rows, columns, style_ids, errors = scan.rows, scan.columns, scan.styles, scan.errors
-    # Mutable state of the walk, in locals of the closures for speed.
+    # The walk's state: one start handler call per element of a sheet of some million elements, so
+    # it is all plain locals and identity tests on tag names the parser interns to these objects.
     row_at = -1
-    col_at = -1
-    cell: tuple[int, int] = (0, 0)
-    content = [MAX_ROWS, MAX_COLUMNS, -1, -1]
-    cells = [MAX_ROWS, MAX_COLUMNS, -1, -1]
+    r = c = -1
+    cmin = rmin = cell_cmin = cell_rmin = MAX_COLUMNS + MAX_ROWS
+    cmax = rmax = cell_cmax = cell_rmax = -1
+    error_pending = False
     error_text: list[str] = []
+    cell_tag, row_tag, merge_tag, content_tags, value_tag = _TAGS
 
     def outside(ref: str) -> WorkbookError:
         return WorkbookError(
-            f"sheet '{_shown(sheet)}' has a cell reference {_shown(ref)!r} outside Excel's grid (A1 to XFD1048576);"
+            f"{what} has a cell reference {_shown(ref)!r} outside Excel's grid (A1 to XFD1048576);"
             " the file was not saved by a spreadsheet program - open it in Excel and save it again",
             path,
         )
 
-    def start(tag: str, attrs: dict[str, str]) -> None:
-        nonlocal row_at, col_at, cell
-        if tag in _CELL:
-            ref = attrs.get("r")
+    def start(tag: str, attrs: list[str]) -> None:
+        nonlocal row_at, r, c, cmin, cmax, rmin, rmax, cell_cmin, cell_cmax, cell_rmin, cell_rmax, error_pending
+        if tag is cell_tag:
+            ref = s = t = None
+            for i in range(0, len(attrs), 2):
+                key = attrs[i]
+                if key == "r":
+                    ref = attrs[i + 1]
+                elif key == "s":
+                    s = attrs[i + 1]
+                elif key == "t":
+                    t = attrs[i + 1]
             if ref is None:
                 scan.address_less = True
-                col_at += 1
-                r, c = row_at, col_at
+                c += 1
+                r = row_at
+                if c >= MAX_COLUMNS or r < 0:
+                    raise outside(f"R{r + 1}C{c + 1}")
             else:
-                r, c = _address(ref)
-                if r < 0 or c < 0:
+                letters = ref.rstrip(_DIGITS)
+                c = _COLUMNS.get(letters, -2)
+                if c == -2:
+                    c = _column_number(letters)
+                try:
+                    r = int(ref[len(letters):]) - 1
+                except ValueError:
+                    raise outside(ref) from None
+                if c < 0 or not 0 <= r < MAX_ROWS:
                     raise outside(ref)
-                col_at = c
-            if c >= MAX_COLUMNS or r >= MAX_ROWS:
-                raise outside(ref or cell_address(min(r, MAX_ROWS) + 1, c + 1))
-            cell = (r, c)
-            if r < cells[0]:
-                cells[0] = r
-            if r > cells[2]:
-                cells[2] = r
-            if c < cells[1]:
-                cells[1] = c
-            if c > cells[3]:
-                cells[3] = c
-            s = attrs.get("s")
-            if s is not None and noted:
-                style = _int(s)
-                if style in noted:
+            if r < cell_rmin:
+                cell_rmin = r
+            if r > cell_rmax:
+                cell_rmax = r
+            if c < cell_cmin:
+                cell_cmin = c
+            if c > cell_cmax:
+                cell_cmax = c
+            if s is not None:
+                style = noted.get(s)
+                if style is not None:
                     rows.append(r)
                     columns.append(c)
-                    style_ids.append(style)  # type: ignore[arg-type]
-            error_text.clear()
-            if attrs.get("t") == "e":
-                error_text.append("")  # the next <v> is this cell's error value
-        elif tag in _CONTENT:
-            r, c = cell
-            if r < content[0]:
-                content[0] = r
-            if r > content[2]:
-                content[2] = r
-            if c < content[1]:
-                content[1] = c
-            if c > content[3]:
-                content[3] = c
-            if error_text and tag in _VALUE:
-                parser.CharacterDataHandler = text
+                    style_ids.append(style)
+            error_pending = t == "e"
+        elif tag in content_tags:
+            if r < rmin:
+                rmin = r
+            if r > rmax:
+                rmax = r
+            if c < cmin:
+                cmin = c
+            if c > cmax:
+                cmax = c
+            if error_pending and tag is value_tag:  # this cell's error value, such as #DIV/0!
+                error_pending = False
+                error_text.clear()
+                parser.CharacterDataHandler = error_text.append
                 parser.EndElementHandler = end_error
-        elif tag in _ROW:
-            ref = attrs.get("r")
+        elif tag is row_tag:
+            ref = next((attrs[i + 1] for i in range(0, len(attrs), 2) if attrs[i] == "r"), None)
             if ref is None:
                 row_at += 1
             else:
@@ -296,47 +315,61 @@ def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limit
                 if number is None or not 1 <= number <= MAX_ROWS:
                     raise outside(f"row {ref}")
                 row_at = number - 1
-            col_at = -1
-        elif tag in _MERGE:
-            scan.merged_cells += _merge_area(attrs.get("ref") or "", outside)
-
-    def text(data: str) -> None:
-        error_text[-1] += data
+            c = -1
+        elif tag is merge_tag:
+            ref = next((attrs[i + 1] for i in range(0, len(attrs), 2) if attrs[i] == "ref"), "")
+            scan.merged_cells += _merge_area(ref, outside)
 
     def end_error(tag: str) -> None:
-        errors[cell] = error_text.pop()
-        error_text.clear()
+        errors[(r, c)] = "".join(error_text)
         parser.CharacterDataHandler = None
         parser.EndElementHandler = None
 
-    what = f"sheet '{_shown(sheet)}'"
     parser = _parser(start, what, part, path)
+    parser.ordered_attributes = True
     _stream(zf, part, limits, start, what, parser)
-    if cells[2] >= 0:
-        scan.cell_box = (cells[0], cells[1], cells[2], cells[3])
-    if content[2] >= 0:
-        scan.content_box = (content[0], content[1], content[2], content[3])
+    if cell_rmax >= 0:
+        scan.cell_box = (cell_rmin, cell_cmin, cell_rmax, cell_cmax)
+    if rmax >= 0:
+        scan.content_box = (rmin, cmin, rmax, cmax)
     if scan.used_cells() > limits.max_sheet_cells and scan.content_box is not None:
         raise UnsafeWorkbook(
-            f"sheet '{_shown(sheet)}' has values as far as {_box_text(scan.content_box).split(':')[1]}, so its"
-            f" used range {_box_text(scan.content_box)} spans {scan.used_cells():,} cells, over the limit of"
-            f" {limits.max_sheet_cells:,}; delete the stray cells far from the scorecard (Ctrl+End finds the"
-            " last one) and save it again",
+            f"{what} is too large to read: its used range {_box_text(scan.content_box)} (first to last cell"
+            f" holding a value) spans {scan.used_cells():,} cells, over the limit of {limits.max_sheet_cells:,};"
+            " delete stray values far from the scorecard (Ctrl+End finds the last one) and save it again",
             path,
         )
     return scan
 
 
-@functools.lru_cache(maxsize=65536)
+_DIGITS = "0123456789"
+_COLUMNS: dict[str, int] = {}  # letters as written (A, $AB) -> 0-based column, -1 when not a column
+
+
+def _column_number(letters: str) -> int:
+    """0-based column of `letters` ('A', 'xfd', '$C'), -1 if not a column of Excel's grid; remembered."""
+    plain = letters[1:] if letters[:1] == "$" else letters
+    plain = plain[:-1] if plain[-1:] == "$" else plain
+    ok = 1 <= len(plain) <= 3 and plain.isascii() and plain.isalpha()
+    column = column_index(plain) - 1 if ok else -1
+    if column >= MAX_COLUMNS:
+        column = -1
+    if len(_COLUMNS) < 20_000:
+        _COLUMNS[letters] = column
+    return column
+
+
 def _address(ref: str) -> tuple[int, int]:
     """'C7' -> (6, 2), 0-based; (-1, -1) if it is not an address or is outside Excel's grid."""
-    m = _ADDRESS.fullmatch(ref)
-    if m is None:
+    letters = ref.rstrip(_DIGITS)
+    column = _column_number(letters) if letters else -1
+    try:
+        row = int(ref[len(letters):]) - 1
+    except ValueError:
         return -1, -1
-    row, col = int(m.group(2)) - 1, column_index(m.group(1)) - 1
-    if not (0 <= row < MAX_ROWS and 0 <= col < MAX_COLUMNS):
+    if column < 0 or not 0 <= row < MAX_ROWS:
         return -1, -1
-    return row, col
+    return row, column
 
 
 def _merge_area(ref: str, outside: Any) -> int:
@@ -352,7 +385,7 @@ def _merge_area(ref: str, outside: Any) -> int:
 
 def _parser(start: Any, what: str, part: str, path: str) -> Any:
     """An expat parser with namespaces on, calling `start(tag, attrs)`, that refuses DTDs."""
-    parser = expat.ParserCreate(namespace_separator=_SEP)
+    parser = expat.ParserCreate(namespace_separator=_SEP, intern=dict(_INTERN))
     parser.buffer_text = True
 
     def no_dtd(*_: Any) -> None:
