@@ -79,6 +79,7 @@ class Styles:
 
     formats: dict[int, str] = field(default_factory=dict)
     fonts: dict[int, str] = field(default_factory=dict)
+    count: int = 0  # cell styles the workbook defines; a cell naming another is damage
 
     @property
     def noted(self) -> frozenset[int]:
@@ -98,6 +99,7 @@ class SheetScan:
     cell_box: tuple[int, int, int, int] | None = None  # every cell tag, styled empty ones included
     merged_cells: int = 0
     address_less: bool = False  # some cells are placed by their order rather than an r="A1"
+    undefined_style: tuple[str, str] | None = None  # (cell, s) of the first cell naming a style not defined
 
     def used_cells(self) -> int:
         return _area(self.content_box)
@@ -186,7 +188,7 @@ def read_styles(zf: zipfile.ZipFile, cap: int) -> Styles:
         name = fonts[font_id] if font_id is not None and 0 <= font_id < len(fonts) else None
         if name and name != default_font:
             font_names[index] = name
-    return Styles(formats, font_names)
+    return Styles(formats, font_names, len(xfs) if xfs is not None else 0)
 
 
 def _int(text: str | None) -> int | None:
@@ -229,7 +231,9 @@ def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limit
     path = zf.filename or "workbook"
     what = f"sheet '{_shown(sheet)}'"
     scan = SheetScan()
-    noted = {str(i): i for i in styles.noted}  # as written in s="...", to skip int() on every cell
+    # Style index as written in s="..." -> itself when noted, else -1 (skips int() on every cell).
+    known = {str(i): -1 for i in range(styles.count)}
+    known.update({str(i): i for i in styles.noted})
     rows, columns, style_ids, errors = scan.rows, scan.columns, scan.styles, scan.errors
     # The walk's state: one start handler call per element of a sheet of some million elements, so
     # it is all plain locals and identity tests on tag names the parser interns to these objects.
@@ -286,8 +290,15 @@ def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limit
             if c > cell_cmax:
                 cell_cmax = c
             if s is not None:
-                style = noted.get(s)
-                if style is not None:
+                style = known.get(s)
+                if style is None:  # written another way (s="07"), or not defined at all
+                    number = _int(s)
+                    style = known.get(str(number)) if number is not None else None
+                    if style is None:
+                        style = -1
+                        if scan.undefined_style is None:
+                            scan.undefined_style = (cell_address(r + 1, c + 1), s)
+                if style >= 0:
                     rows.append(r)
                     columns.append(c)
                     style_ids.append(style)
@@ -432,28 +443,41 @@ def _pieces(chunks: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def check_editable(path: str | Path, limits: SafetyLimits) -> None:
-    """Refuse a workbook whose sheets openpyxl's editing mode cannot load in bounded memory.
+    """Refuse, in words, a workbook that openpyxl's editing mode cannot load in bounded memory or at all.
 
     Every worksheet is streamed: far cells (styled empty ones count: openpyxl creates them) and
-    merged ranges (each merged cell becomes an object) must stay within `max_sheet_cells`.
+    merged ranges (each merged cell becomes an object) must stay within `max_sheet_cells`, and
+    every cell's style must be one the workbook defines.
     """
     cap = limits.max_uncompressed_bytes
     try:
         with zipfile.ZipFile(path) as zf:
+            _parse_part(zf, "[Content_Types].xml", cap, "the list of the workbook's part types")
             check_shared_strings(zf, limits)
+            styles = read_styles(zf, cap)
+            names = set(zf.namelist())
             for name, part in sheet_parts(zf, cap):
-                if part not in zf.namelist():
-                    continue
-                scan = scan_sheet(zf, name, part, Styles(), limits)
+                if part not in names:
+                    raise WorkbookError(f"workbook is damaged: sheet '{_shown(name)}' has no part in it;"
+                                        " open it in Excel and save it again", path)
+                scan = scan_sheet(zf, name, part, styles, limits)
                 if scan.all_cells() > limits.max_sheet_cells:
-                    box = _box_text(scan.cell_box) if scan.cell_box else "no cells"
+                    spans = [f"its cells span {_box_text(scan.cell_box)}"] if scan.cell_box else []
+                    if scan.merged_cells:
+                        spans.append(f"its merged ranges cover {scan.merged_cells:,} cells")
                     raise UnsafeWorkbook(
-                        f"sheet '{_shown(name)}' is too large to edit: its cells span {box} and its merged ranges"
-                        f" cover {scan.merged_cells:,} cells, {scan.all_cells():,} in all, over the limit of"
-                        f" {limits.max_sheet_cells:,}; delete stray far cells and unmerge huge ranges, then save it"
-                        " again",
+                        f"sheet '{_shown(name)}' is too large to edit: {' and '.join(spans)}, {scan.all_cells():,}"
+                        f" cells in all, over the limit of {limits.max_sheet_cells:,}; delete stray cells far from"
+                        " the scorecard and unmerge huge ranges, then save it again",
+                        path,
+                    )
+                if scan.undefined_style is not None:
+                    where, style = scan.undefined_style
+                    raise WorkbookError(
+                        f"workbook is damaged: cell {where} on sheet '{_shown(name)}' uses cell style"
+                        f" {_shown(style)}, but the workbook defines {styles.count} (its styles part is damaged"
+                        " or missing); open it in Excel and save it again",
                         path,
                     )
     except zipfile.BadZipFile as exc:
         raise WorkbookError(f"workbook is damaged or truncated ({exc})", path) from None
-
