@@ -461,6 +461,13 @@ def check_editable(path: str | Path, limits: SafetyLimits) -> None:
                     raise WorkbookError(f"workbook is damaged: sheet '{_shown(name)}' has no part in it;"
                                         " open it in Excel and save it again", path)
                 scan = scan_sheet(zf, name, part, styles, limits)
+                if scan.merged_cells > limits.max_merged_cells:
+                    raise UnsafeWorkbook(
+                        f"sheet '{_shown(name)}' is too large to edit: its merged ranges cover {scan.merged_cells:,}"
+                        f" cells, over the limit of {limits.max_merged_cells:,}; unmerge the large ranges (a whole"
+                        " row or column merged), then save it again",
+                        path,
+                    )
                 if scan.all_cells() > limits.max_sheet_cells:
                     spans = [f"its cells span {_box_text(scan.cell_box)}"] if scan.cell_box else []
                     if scan.merged_cells:
