@@ -245,9 +245,9 @@ def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limit
     error_text: list[str] = []
     cell_tag, row_tag, merge_tag, content_tags, value_tag = _TAGS
 
-    def outside(ref: str) -> WorkbookError:
+    def outside(ref: str, kind: str = "cell reference") -> WorkbookError:
         return WorkbookError(
-            f"{what} has a cell reference {_shown(ref)!r} outside Excel's grid (A1 to XFD1048576);"
+            f"{what} has a {kind} {_shown(ref)!r} outside Excel's grid (A1 to XFD1048576);"
             " the file was not saved by a spreadsheet program - open it in Excel and save it again",
             path,
         )
@@ -269,7 +269,7 @@ def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limit
                 c += 1
                 r = row_at
                 if c >= MAX_COLUMNS or r < 0:
-                    raise outside(f"R{r + 1}C{c + 1}")
+                    raise outside(f"row {r + 1}, column {c + 1}", "cell without an address at")
             else:
                 letters = ref.rstrip(_DIGITS)
                 c = _COLUMNS.get(letters, -2)
@@ -324,7 +324,7 @@ def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limit
             else:
                 number = _int(ref)
                 if number is None or not 1 <= number <= MAX_ROWS:
-                    raise outside(f"row {ref}")
+                    raise outside(ref, "row number")
                 row_at = number - 1
             c = -1
         elif tag is merge_tag:
