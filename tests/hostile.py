@@ -18,6 +18,7 @@ from xml.etree import ElementTree as ET
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+XML = "http://www.w3.org/XML/1998/namespace"  # xml:space; bound by definition, never declared
 SHEET = "xl/worksheets/sheet2.xml"  # the scorecard sheet of the example (sheet1 is a contents page)
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -84,7 +85,7 @@ def reserialised(data: bytes) -> bytes:
 
 
 def _prefixed(root: ET.Element) -> bytes:
-    prefixes: dict[str, str] = {MAIN: "x", REL: "r"}
+    prefixes: dict[str, str] = {MAIN: "x", REL: "r", XML: "xml"}
 
     def qname(tag: str) -> str:
         if tag.startswith("{"):
@@ -116,7 +117,7 @@ def _prefixed(root: ET.Element) -> bytes:
 
     body = walk(root)
     root_tag = "<" + qname(root.tag)
-    declarations = "".join(f" xmlns:{p}={quoted(uri)}" for uri, p in prefixes.items())
+    declarations = "".join(f" xmlns:{p}={quoted(uri)}" for uri, p in prefixes.items() if uri != XML)
     body = body.replace(root_tag, root_tag + declarations, 1)
     return ("<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n" + body).encode("utf-8")
 
