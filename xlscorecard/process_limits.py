@@ -25,3 +25,19 @@ def limit_memory(max_bytes: int) -> bool:
     except (ValueError, OSError):
         return False
     return True
+
+
+def quiet_stderr() -> None:
+    """Send this process's standard error (file descriptor 2) to the null device.
+
+    A Rust panic or a C library writes there directly, over several lines; a worker reports its
+    outcome to its parent instead, so the parent's log keeps one line per file.
+    """
+    import os
+
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+    except OSError:
+        return
+    os.dup2(null, 2)
+    os.close(null)

@@ -20,7 +20,7 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
-from xlscorecard.process_limits import DEFAULT_WORKER_MEMORY_BYTES, limit_memory
+from xlscorecard.process_limits import DEFAULT_WORKER_MEMORY_BYTES, limit_memory, quiet_stderr
 from xlscorecard.safety import SafetyLimits
 from xlscorecard.settings import Settings
 from xlscorecard.web.folder import FindingsRecord, ReturnsFolder, UploadRejected, display_name
@@ -127,6 +127,7 @@ def _convert_upload(
     """In the worker: cap memory, convert, send ("ok", record) / ("rejected", reason) / ("error", text)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C on the server: the parent decides
     limit_memory(memory_bytes)
+    quiet_stderr()  # a reader's panic text must not interleave with the server's log
     try:
         record = ReturnsFolder(Path(root), limits).store_upload(Path(received), filename, sha256, settings)
         message: tuple[str, Any] = ("ok", record.model_dump(mode="json"))
