@@ -136,6 +136,23 @@ def test_font_names_reach_the_grid_however_serialised(tmp_path: Path) -> None:
         assert grid.font_name(6, 1) is None  # Calibri, the workbook's default font
 
 
+def test_solid_fill_colours_reach_the_grid_however_serialised(tmp_path: Path) -> None:
+    """A RAG given as a coloured cell with no text: its fill is carried into the Grid."""
+    wb = openpyxl.load_workbook(EXAMPLE)
+    ws = wb[EXAMPLE_SHEET]
+    ws["O7"].fill = openpyxl.styles.PatternFill(fill_type="solid", fgColor="FFC00000")
+    ws["O8"].fill = openpyxl.styles.PatternFill(fill_type="gray125", fgColor="FF00B050")  # not solid
+    plain = tmp_path / "plain.xlsx"
+    wb.save(plain)
+    prefixed = tmp_path / "prefixed.xlsx"
+    prefixed.write_bytes(reserialised(plain.read_bytes()))
+    for path in (plain, prefixed):
+        grid = read_grid(path, sheet=EXAMPLE_SHEET)
+        assert grid.fill_colour(6, 14) == "C00000"
+        assert grid.fill_colour(7, 14) is None
+        assert grid.fill_colour(6, 1) is None
+
+
 # ------------------------------------------------------------------ far cells and lying counts
 
 

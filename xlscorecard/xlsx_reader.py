@@ -1,4 +1,4 @@
-"""Read a .xlsx file into a Grid (values, number formats, font names, origin) after the safety checks.
+"""Read a .xlsx file into a Grid (values, number formats, fonts, fills, origin) after the safety checks.
 
 Values come from python-calamine (Rust; about 25x faster than openpyxl's read-only mode on a
 20,000-row scorecard, see benchmarks/convert_bench.py). Before calamine allocates anything, each
@@ -6,7 +6,8 @@ sheet it is about to load is streamed through `xlsx_scan` (a namespace-aware XML
 references outside Excel's grid and used ranges over `SafetyLimits.max_sheet_cells` are refused
 there, since calamine allocates a dense grid for the whole used range. The same pass gives what
 calamine does not carry: each cell's number format (a fraction shown as a percentage must come out
-as a percentage), its font name (symbol fonts give letters other meanings) and Excel error values
+as a percentage), its font name (symbol fonts give letters other meanings), its solid fill colour
+(a RAG given as a coloured cell) and Excel error values
 (#DIV/0!), which calamine drops. A sheet whose cells do not carry addresses (allowed, rare) has its
 values read with openpyxl instead.
 """
@@ -90,6 +91,7 @@ def read_grid(path: str | Path, sheet: str | None = None, limits: SafetyLimits |
         origin="A1",
         sheet=chosen,
         font_names=_block(len(rows), width, scan, styles.fonts),
+        fill_colours=_block(len(rows), width, scan, styles.fills),
     )
 
 

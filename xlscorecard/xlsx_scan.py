@@ -79,11 +79,12 @@ class Styles:
 
     formats: dict[int, str] = field(default_factory=dict)
     fonts: dict[int, str] = field(default_factory=dict)
+    fills: dict[int, str] = field(default_factory=dict)  # solid fill as 'RRGGBB' (a RAG given as a colour)
     count: int = 0  # cell styles the workbook defines; a cell naming another is damage
 
     @property
     def noted(self) -> frozenset[int]:
-        return frozenset(self.formats) | frozenset(self.fonts)
+        return frozenset(self.formats) | frozenset(self.fonts) | frozenset(self.fills)
 
 
 @dataclass
@@ -166,12 +167,16 @@ def read_styles(zf: zipfile.ZipFile, cap: int) -> Styles:
     root = _parse_part(zf, "xl/styles.xml", cap, "the styles")
     codes: dict[int, str] = dict(BUILTIN_FORMATS)
     fonts: list[str | None] = []
+    fills: list[str | None] = []
     xfs: Any = None
     for ns in _MAIN:
         for fmt in root.iter(f"{{{ns}}}numFmt"):
             number = _int(fmt.get("numFmtId"))
             if number is not None:
                 codes[number] = fmt.get("formatCode") or "General"
+        for fill_list in root.iter(f"{{{ns}}}fills"):
+            for fill in fill_list:
+                fills.append(_solid_colour(fill))
         for font_list in root.iter(f"{{{ns}}}fonts"):
             for font in font_list:
                 name = next((n.get("val") for n in font if n.tag.endswith("}name")), None)
@@ -180,6 +185,7 @@ def read_styles(zf: zipfile.ZipFile, cap: int) -> Styles:
     default_font = fonts[0] if fonts else None
     formats: dict[int, str] = {}
     font_names: dict[int, str] = {}
+    fill_colours: dict[int, str] = {}
     for index, xf in enumerate(xfs if xfs is not None else []):
         code = codes.get(_int(xf.get("numFmtId")) or 0)
         if code and code != "General":
@@ -188,7 +194,23 @@ def read_styles(zf: zipfile.ZipFile, cap: int) -> Styles:
         name = fonts[font_id] if font_id is not None and 0 <= font_id < len(fonts) else None
         if name and name != default_font:
             font_names[index] = name
-    return Styles(formats, font_names, len(xfs) if xfs is not None else 0)
+        fill_id = _int(xf.get("fillId"))
+        colour = fills[fill_id] if fill_id is not None and 0 <= fill_id < len(fills) else None
+        if colour:
+            fill_colours[index] = colour
+    return Styles(formats, font_names, fill_colours, len(xfs) if xfs is not None else 0)
+
+
+def _solid_colour(fill: Any) -> str | None:
+    """'RRGGBB' of a solid pattern fill given as an RGB colour; None for others (theme colours included)."""
+    pattern = next((p for p in fill if p.tag.endswith("}patternFill")), None)
+    if pattern is None or pattern.get("patternType") != "solid":
+        return None
+    colour = next((c for c in pattern if c.tag.endswith("}fgColor")), None)
+    rgb = colour.get("rgb") if colour is not None else None
+    if not rgb or len(rgb) not in (6, 8) or any(ch not in "0123456789abcdefABCDEF" for ch in rgb):
+        return None
+    return rgb[-6:].upper()
 
 
 def _int(text: str | None) -> int | None:
