@@ -105,8 +105,8 @@ def check(
 def addin_build(
     out: Annotated[Path, typer.Option("-o", "--out", help="Folder to write xlscorecard.xlam into.")] = Path("."),
 ) -> None:
-    """Build xlscorecard.xlam from the text sources in macros/."""
-    from xlscorecard.addin_build import build_addin
+    """Build xlscorecard.xlam from the text sources shipped in the package."""
+    from xlscorecard.addin.build import build_addin
 
     typer.echo(build_addin(out))
 
@@ -115,7 +115,7 @@ def addin_build(
 @user_errors
 def addin_install() -> None:
     """Install the add-in into Excel's start-up folder (Windows and macOS)."""
-    from xlscorecard.addin_build import install_addin
+    from xlscorecard.addin.install import install_addin
 
     typer.echo(install_addin())
 
