@@ -64,12 +64,14 @@ def convert_file(
 def convert_and_assess(
     path: str | Path, out: str | Path | None = None, settings: Settings | None = None,
     period: str | None = None, sheet: str | None = None, limits: SafetyLimits | None = None,
-    stem: str | None = None,
+    stem: str | None = None, sidecar: bool = True,
 ) -> tuple[Path, Assessment]:
     """convert_file, also returning the Assessment behind the return (for reports such as batch's).
 
     `stem` replaces the input's file stem in the return's name (`<stem> - Qu 2 18-19 return.xlsx`)
-    when `out` is a folder or None; batch uses it when two inputs share a stem.
+    when `out` is a folder or None; batch uses it when two inputs share a stem. The `check --json`
+    object is written beside the return as `<return stem>.json` unless `sidecar` is False (a caller
+    that renames the return afterwards writes it itself, with xlscorecard.sidecar).
     """
     from xlscorecard.return_workbook import ReturnWriter, return_path
 
@@ -89,4 +91,9 @@ def convert_and_assess(
             raise ScorecardError("output would overwrite the input; choose another -o", path)
         writer = ReturnWriter(grid, assessment)
         del grid  # the writer lets go of it after the Scorecard sheet: less memory at peak on a big file
-        return writer.write(target), assessment
+        written = writer.write(target)
+        if sidecar:
+            from xlscorecard.sidecar import write_sidecar
+
+            write_sidecar(written, assessment)
+        return written, assessment

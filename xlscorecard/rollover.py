@@ -460,6 +460,7 @@ class _Editor:
         self._clear_columns([self.plan.entry_column])
         self._mark_entry([self.plan.entry_column])
         self._retitle()
+        self._print_ready()
 
     def template(self) -> None:
         self._split_merges(set(self.period_columns))
@@ -470,6 +471,7 @@ class _Editor:
         self._clear_columns(self.period_columns)
         self._mark_entry(self.period_columns)
         self._retitle()
+        self._print_ready()
 
     # -- pieces
 
@@ -725,7 +727,26 @@ class _Editor:
             return
         if self._sheet_is_referenced(self.ws.title):
             return  # formulas or names point at the sheet by name: renaming would break them
+        self._rename_in_text(self.ws.title, name)
         self.ws.title = name
+
+    def _rename_in_text(self, old: str, new: str) -> None:
+        """Text on other sheets (a Contents sheet) that names the scorecard sheet names its new name."""
+        pattern = re.compile(rf"(?<![\w-]){re.escape(old)}(?![\w-])")
+        for ws in self.wb.worksheets:
+            if ws is self.ws:
+                continue
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.data_type == "s" and isinstance(cell.value, str) and pattern.search(cell.value):
+                        _set_value(cell, pattern.sub(new, cell.value), "s")
+
+    def _print_ready(self) -> None:
+        from xlscorecard.workbook_print import make_print_ready
+
+        title = self.scorecard.title and retitle(self.scorecard.title, self.plan.entry)
+        make_print_ready(self.wb, self.ws.title, self.scorecard.header_row, title, self.plan.entry.label,
+                         str(self.src))
 
     def _sheet_is_referenced(self, title: str) -> bool:
         needle = title.lower()

@@ -318,6 +318,36 @@ class ReturnsFolder:
             log.warning("ignoring findings record %s: %s", path, exc)
             return None
 
+    # --- page view and PDF ----------------------------------------------------------------
+    def page_view(self, name: str) -> dict[str, Any]:
+        """The `check --json` sidecar written beside the return `name`; ReturnNotFound when it has none."""
+        from xlscorecard.sidecar import read_sidecar
+
+        data = read_sidecar(self.locate_return(name))
+        if data is None:
+            raise ReturnNotFound(f"no page view is available for {name}: it has no check record beside it "
+                                 "(convert the workbook again to get one)")
+        return data
+
+    def pdf_of(self, name: str) -> Path | None:
+        """The PDF printed beside the return `name` (convert --pdf, batch --pdf), if there is one in DIR."""
+        path = self.locate_return(name).with_suffix(".pdf")
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        return real if real.is_relative_to(self.root) and real.is_file() else None
+
+    def companions(self, name: str) -> tuple[bool, bool]:
+        """Whether the return `name` has a page view and a PDF (for the listing's links)."""
+        from xlscorecard.sidecar import sidecar_path
+
+        try:
+            path = self.locate_return(name)
+        except (InvalidName, ReturnNotFound):
+            return False, False
+        return sidecar_path(path).is_file(), self.pdf_of(name) is not None
+
     # --- findings ------------------------------------------------------------------------
     def findings(self, name: str) -> FindingsRecord:
         """The findings of the return `name`: its record, else its own Data quality sheet."""
@@ -362,6 +392,7 @@ class ReturnsFolder:
         """
         from xlscorecard.api import convert_and_assess
         from xlscorecard.return_workbook import return_path
+        from xlscorecard.sidecar import write_sidecar
 
         shown = display_name(filename)
         uploads = self.uploads_dir()
@@ -374,7 +405,8 @@ class ReturnsFolder:
             created.append(tmp_return)
             try:
                 # The reader runs the safety checks (safety.check_workbook_file) before any parser.
-                _, assessment = convert_and_assess(original, out=tmp_return, settings=settings, limits=self.limits)
+                _, assessment = convert_and_assess(original, out=tmp_return, settings=settings, limits=self.limits,
+                                                   sidecar=False)
             except ScorecardError as exc:
                 raise UploadRejected(f"{shown}: {exc.message}") from None
             period = assessment.scorecard.reporting_period
@@ -383,6 +415,7 @@ class ReturnsFolder:
                 target = uploads / f"{original.stem} return.xlsx"
             final_return = _publish_new(tmp_return, uploads, lambda: target.name)
             created.append(final_return)
+            created.append(write_sidecar(final_return, assessment))  # the page view reads it
 
             counts = assessment.rag_counts()
             findings = [FindingRow(**f.model_dump(mode="json")) for f in assessment.findings]
