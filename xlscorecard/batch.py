@@ -80,11 +80,6 @@ STARTUP_LIMIT = 60.0  # seconds a new worker may take to import before it counts
 MAX_START_FAILURES = 3  # workers in a row that die before becoming ready: stop trying
 MANIFEST_SAVE_EVERY = 1.0  # seconds between manifest saves during a run (the first result saves at once)
 
-# Test hooks (see _test_hooks): honoured only while pytest runs, which sets PYTEST_CURRENT_TEST
-# in the environment that the CLI and its workers inherit.
-HANG_ENV = "XLSCORECARD_TEST_HANG_ON"
-CRASH_ENV = "XLSCORECARD_TEST_CRASH_ON"
-KILL_ENV = "XLSCORECARD_TEST_KILL_ON"
 
 Status = Literal["converted", "skipped", "failed"]
 
@@ -363,31 +358,12 @@ def _now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def _test_hooks(name: str) -> None:
-    """Misbehave on purpose for the named input; only while pytest runs (see HANG_ENV)."""
-    if "PYTEST_CURRENT_TEST" not in os.environ:
-        return
-
-    def named(var: str) -> bool:
-        return name in os.environ.get(var, "").split(",")
-
-    if named(HANG_ENV):
-        time.sleep(3600)
-    if named(CRASH_ENV):
-        os._exit(1)
-    if named(KILL_ENV):
-        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
-        time.sleep(60)
-
-
 def _convert_task(task: dict[str, Any], settings: Settings, limits: SafetyLimits) -> dict[str, Any]:
     """Convert one input in a worker; always returns a picklable result, never raises."""
     from xlscorecard.api import convert_and_assess
     from xlscorecard.findings import count_by_code
 
-    name = task["name"]
     path = Path(task["path"])
-    _test_hooks(name)
     changed = "the file changed while it was being converted (still being copied?); it is tried again next run"
     try:
         st = path.stat()
@@ -461,6 +437,7 @@ def _worker_main(conn: Connection, settings: Settings, limits: SafetyLimits) -> 
 
     import xlscorecard.api
     import xlscorecard.return_workbook  # noqa: F401
+    from xlscorecard.process import collector_paused
 
     conn.send({"ready": True})
     while True:
@@ -470,7 +447,9 @@ def _worker_main(conn: Connection, settings: Settings, limits: SafetyLimits) -> 
             return
         if task is None:
             return
-        conn.send(_convert_task(task, settings, limits))
+        with collector_paused():  # a worker owns its process; the task's assessment is freed inside
+            result = _convert_task(task, settings, limits)
+        conn.send(result)
 
 
 # --------------------------------------------------------------------------- the pool

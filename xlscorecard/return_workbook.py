@@ -8,8 +8,9 @@ it follows an analyst's edits.
 from __future__ import annotations
 
 import functools
+import tempfile
 import textwrap
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,18 +19,17 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from xlscorecard.assessment import Assessment, IndicatorAssessment
+from xlscorecard.assessment import OUTCOMES, Assessment
 from xlscorecard.atomic import atomic_path
 from xlscorecard.colours import FLAG_STYLES, MEANING_COLOURS, RAG_COLOURS
 from xlscorecard.findings import Code, Finding
 from xlscorecard.grid import Grid, cell_address, column_index, column_letter, split_address
 from xlscorecard.printing import page_footer, page_header, row_height
-from xlscorecard.rag import RagBands, Rating, rag_bands
+from xlscorecard.rag import Rating
 from xlscorecard.scorecard import Indicator
 from xlscorecard.targets import Target, TargetKind
-from xlscorecard.values import Observation, percent_scaling
-from xlscorecard.xlsx_package import OverlappedWorkbook
-from xlscorecard.xlsx_rows import Cell, RowsWorksheet
+from xlscorecard.values import Observation
+from xlscorecard.xlsx_rows import Cell, FastRowsWorksheet
 
 SCORECARD = "Scorecard"
 QOQ = "Quarter on quarter"
@@ -90,8 +90,11 @@ class ReturnWriter:
 
     def write(self, path: Path) -> Path:
         """Write the return to `path` via a temporary file beside it, renamed into place when complete."""
-        with atomic_path(path, prefix=f".{path.stem}.", suffix=".xlsx.tmp") as tmp:
-            self.wb = OverlappedWorkbook(
+        # Big returns are assembled from temporary part files: in a folder of their own, removed
+        # whatever happens (XlsxWriter leaves its parts behind when a write fails part-way).
+        with atomic_path(path, prefix=f".{path.stem}.", suffix=".xlsx.tmp") as tmp, \
+                tempfile.TemporaryDirectory(prefix="xlscorecard-parts-") as parts:
+            self.wb = xlsxwriter.Workbook(
                 str(tmp),
                 {
                     "strings_to_formulas": False,
@@ -100,6 +103,7 @@ class ReturnWriter:
                     "nan_inf_to_errors": True,
                     # Small returns are assembled in memory (no temporary file per part); big ones on disk.
                     "in_memory": self.in_memory,
+                    "tmpdir": parts,
                 },
             )
             self.wb.set_properties({"title": self.sc.title or "Scorecard return", "comments": "Written by xlscorecard"})
@@ -121,7 +125,7 @@ class ReturnWriter:
 
     # --- Scorecard -----------------------------------------------------------------------
     def scorecard_sheet(self) -> None:
-        ws = self.wb.add_worksheet(SCORECARD, worksheet_class=RowsWorksheet)
+        ws = self.wb.add_worksheet(SCORECARD, worksheet_class=FastRowsWorksheet)
         grid, sc = self.grid, self.sc
         header_r = sc.header_row - grid.sheet_row(0)
         header_values = [v for v in grid.values[header_r]]
@@ -184,12 +188,13 @@ class ReturnWriter:
                 if r == header_r:
                     cells.update((helper_c + i, (name, header_fmt)) for i, name in enumerate(HELPERS))
                 header_widths = [*col_widths, *[10.0] * (len(HELPERS) + 2)]
-                ws.write_row(r, _in_order(cells), max(30.0, row_height(
+                ws.write_cells(r, _in_order(cells), max(30.0, row_height(
                     (value, header_widths[c]) for c, (value, _) in cells.items() if c < len(header_widths))))
                 continue
             if sheet_row in section_rows:
                 heading = _as_text(next(v for v in row if _as_text(v)))
-                ws.write_row(r, [(0, heading, section_fmt), *((c, None, section_fmt) for c in range(1, last_col + 1))])
+                ws.write_cells(r, [(0, heading, section_fmt),
+                                   *((c, None, section_fmt) for c in range(1, last_col + 1))])
                 continue
             ind = pi_rows.get(sheet_row)
             formats_row = grid.number_formats[r] if grid.number_formats is not None else None
@@ -204,7 +209,7 @@ class ReturnWriter:
                     nf = formats_row[c] if formats_row is not None and isinstance(value, int | float) else None
                     codes = flags_by_row[sheet_row].get(c, ()) if sheet_row in flags_by_row else ()
                     cells[c] = (value, cell_format(False, nf, codes))
-                ws.write_row(r, _in_order(cells))
+                ws.write_cells(r, _in_order(cells))
                 continue
             row_flags = flags_by_row.get(sheet_row) or {}
             rating = self._rating_cells(ind, rag_c, travel_c, helper_c, rating_formats)
@@ -218,7 +223,7 @@ class ReturnWriter:
                 found = None if c in row_flags else pi_formats.get(nf)
                 pi_cells.append((c, value, found or cell_format(True, nf, row_flags.get(c, ()))))
             pi_cells += _in_order(rating)  # the columns added after the source's own
-            ws.write_row(r, pi_cells, row_height(zip(row, col_widths, strict=False)))
+            ws.write_cells(r, pi_cells, row_height(zip(row, col_widths, strict=False)))
 
         self._notes(ws, findings_by_cell)
         first_pi = min((ind.row for ind in sc.indicators), default=sc.header_row + 1) - grid.sheet_row(0)
@@ -273,12 +278,10 @@ class ReturnWriter:
             travel_c: (self.a.glyph(result) or None, formats[1]),
             helper_c: (result.polarity or "", None),
         }
-        rules = self.a.settings.for_pi(ind.ref)
-        bands = rag_bands(ind.target, result.polarity, rules, ind.benchmark(ind.target.benchmark))
-        scale = self._scale(ind)
-        if bands is not None and scale is not None and ind.target.unit == ind.unit:
-            for i, bound in enumerate(_band_values(bands)):
-                cells[helper_c + 1 + i] = (bound * scale, None)
+        bands = result.stored_bands()
+        if bands is not None and self._period_col is not None:
+            for i, bound in enumerate(bands.as_tuple()):
+                cells[helper_c + 1 + i] = (bound, None)
         return cells
 
     @functools.cached_property
@@ -287,22 +290,6 @@ class ReturnWriter:
         period = self.sc.reporting_period
         letter = self.sc.columns.get(period) if period else None
         return None if letter is None else self._col(letter)
-
-    def _scale(self, ind: Indicator) -> float | None:
-        """How the reporting-period cell stores the indicator's units (0.01 for 31% kept as 0.31)."""
-        gc = self._period_col
-        if gc is None:
-            return None
-        if ind.unit != "%":
-            return 1.0
-        gr = ind.row - self.grid.sheet_row(0)
-        raw = self.grid.value(gr, gc)
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
-            _, fraction = percent_scaling(self.grid.number_format(gr, gc))
-            number = ind.values[self.sc.reporting_period or ""].number
-            if fraction or (number and raw != number):
-                return 0.01
-        return 1.0
 
     def _notes(self, ws: Worksheet, findings_by_cell: dict[str, list[Finding]]) -> None:
         """A note on every cell a finding names, saying what is wrong there.
@@ -380,11 +367,11 @@ class ReturnWriter:
         ws.set_header(page_header(self.sc.title))
         ws.set_footer(page_footer(self.sc.reporting_period, self.sc.file))
 
-    def _key(self, ws: RowsWorksheet, r: int) -> None:
+    def _key(self, ws: FastRowsWorksheet, r: int) -> None:
         g = self.a.settings.glyph
         tol = self.a.settings
         bold = self.fmt(bold=True)
-        ws.write_row(r, [(0, "Key", bold)])
+        ws.write_cells(r, [(0, "Key", bold)])
         rows: list[tuple[str, str, dict[str, Any]]] = [
             ("Green", "Target met", {"bg_color": RAG_COLOURS["green"][0]}),
             ("Amber", f"Target missed by no more than the tolerance ({tol.tolerance:g}, {tol.tolerance_kind.value})",
@@ -400,11 +387,11 @@ class ReturnWriter:
             ("stale", "Latest figure is older than the reporting period", FLAG_STYLES[Code.STALE]),
         ]
         for i, (label, meaning, style) in enumerate(rows, start=1):
-            ws.write_row(r + i, [(0, label, self.fmt(**style, align="center", border=1)), (1, meaning, None)])
+            ws.write_cells(r + i, [(0, label, self.fmt(**style, align="center", border=1)), (1, meaning, None)])
 
     # --- Quarter on quarter --------------------------------------------------------------
     def quarter_on_quarter_sheet(self) -> None:
-        ws = self.wb.add_worksheet(QOQ, worksheet_class=RowsWorksheet)
+        ws = self.wb.add_worksheet(QOQ, worksheet_class=FastRowsWorksheet)
         sc = self.sc
         cur = sc.reporting_period or ""
         prev = next((r.travel.previous_period for r in self.a.results if r.travel.previous_period), "Previous")
@@ -413,7 +400,7 @@ class ReturnWriter:
         trend_c = len(headers)
         labels = sc.period_labels
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", text_wrap=True, valign="vcenter", border=1)
-        ws.write_row(0, [(c, h, head) for c, h in enumerate(headers + [f"Trend data: {label}" for label in labels])],
+        ws.write_cells(0, [(c, h, head) for c, h in enumerate(headers + [f"Trend data: {label}" for label in labels])],
                      row_height((h, QOQ_WIDTHS[c]) for c, h in enumerate(headers)))
         wrap = self.fmt(text_wrap=True, valign="top")
         top = self.fmt(valign="top")
@@ -448,7 +435,7 @@ class ReturnWriter:
                 if obs.is_numeric and obs.number is not None:
                     cells.append((trend_c + j, obs.number, None))
             explanation = f"{result.rag.explanation}. {t.explanation}"
-            ws.write_row(i, cells, row_height(
+            ws.write_cells(i, cells, row_height(
                 [(ind.measure, QOQ_WIDTHS[1]), (ind.section or "", QOQ_WIDTHS[2]), (explanation, QOQ_WIDTHS[10])]))
             spark_cells.append(cell_address(i + 1, 12))
             first, last = cell_address(i + 1, trend_c + 1), cell_address(i + 1, trend_c + len(labels))
@@ -483,11 +470,11 @@ class ReturnWriter:
 
     # --- Exceptions ------------------------------------------------------------------------
     def exceptions_sheet(self) -> None:
-        ws = self.wb.add_worksheet(EXCEPTIONS, worksheet_class=RowsWorksheet)
+        ws = self.wb.add_worksheet(EXCEPTIONS, worksheet_class=FastRowsWorksheet)
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#9C0006", text_wrap=True, border=1)
         headers = ["PI", "Measure", "Section", "Lead officer", "Value", "Target", "Stat neighbour", "National",
                    "RAG", "Explanation", "Comment"]
-        ws.write_row(0, [(c, h, head) for c, h in enumerate(headers)],
+        ws.write_cells(0, [(c, h, head) for c, h in enumerate(headers)],
                      row_height((h, EXCEPTION_WIDTHS[c]) for c, h in enumerate(headers)))
         wrap = self.fmt(text_wrap=True, valign="top")
         value_formats = self._value_formats()
@@ -506,11 +493,11 @@ class ReturnWriter:
             cells += _observation_cell(6, ind.stat_neighbour, value_formats, marker_fmt)
             cells += _observation_cell(7, ind.national, value_formats, marker_fmt)
             cells.sort(key=lambda cell: cell[0])
-            ws.write_row(r, cells, row_height(
+            ws.write_cells(r, cells, row_height(
                 [(text, EXCEPTION_WIDTHS[c]) for c, text in texts.items()]
                 + [(cell[1], EXCEPTION_WIDTHS[cell[0]]) for cell in cells if cell[0] in (4, 5, 6, 7)]))
         if r == 0:
-            ws.write_row(1, [(0, "No PI is rated Red.", None)])
+            ws.write_cells(1, [(0, "No PI is rated Red.", None)])
         for c, w in enumerate(EXCEPTION_WIDTHS):
             ws.set_column(c, c, w)
         ws.freeze_panes(1, 0)
@@ -526,9 +513,9 @@ class ReturnWriter:
 
     # --- Data quality ----------------------------------------------------------------------
     def data_quality_sheet(self) -> None:
-        ws = self.wb.add_worksheet(DATA_QUALITY, worksheet_class=RowsWorksheet)
+        ws = self.wb.add_worksheet(DATA_QUALITY, worksheet_class=FastRowsWorksheet)
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", border=1)
-        ws.write_row(0, [(c, h, head) for c, h in enumerate(["Code", "Severity", "PI", "Cell", "Message"])])
+        ws.write_cells(0, [(c, h, head) for c, h in enumerate(["Code", "Severity", "PI", "Cell", "Message"])])
         link = self.fmt(font_color="#0563C1", underline=1)
         wrap = self.fmt(text_wrap=True, valign="top")
         for r, f in enumerate(self.a.findings, start=1):
@@ -537,9 +524,9 @@ class ReturnWriter:
                 cells.append((3, f.cell, link))
                 ws.link(r, 3, f"'{SCORECARD}'!{f.cell}", f.cell, f"Go to {f.cell} on the {SCORECARD} sheet")
             cells.append((4, f.message, wrap))
-            ws.write_row(r, cells, row_height([(f.message, 100.0)]))
+            ws.write_cells(r, cells, row_height([(f.message, 100.0)]))
         if not self.a.findings:
-            ws.write_row(1, [(0, "No findings.", None)])
+            ws.write_cells(1, [(0, "No findings.", None)])
         ws.set_column(0, 0, 24)
         ws.set_column(1, 3, 9)
         ws.set_column(4, 4, 100)
@@ -549,33 +536,31 @@ class ReturnWriter:
 
     # --- Summary ---------------------------------------------------------------------------
     def summary_sheet(self) -> None:
-        ws = self.wb.add_worksheet(SUMMARY, worksheet_class=RowsWorksheet)
+        ws = self.wb.add_worksheet(SUMMARY, worksheet_class=FastRowsWorksheet)
         bold = self.fmt(bold=True)
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", text_wrap=True, border=1)
         wrap = self.fmt(text_wrap=True, valign="top")
-        ws.write_row(0, [(0, self.sc.title or "Scorecard", self.fmt(bold=True, font_size=14))])
-        ws.write_row(1, [(0, f"Reporting period: {self.sc.reporting_period or ''}", None)])
-        columns = ["Section", "Green", "Amber", "Red", "Not rated", "Improving", "Worsening", "Same",
-                   "No polarity", "Not comparable"]
+        ws.write_cells(0, [(0, self.sc.title or "Scorecard", self.fmt(bold=True, font_size=14))])
+        ws.write_cells(1, [(0, f"Reporting period: {self.sc.reporting_period or ''}", None)])
+        columns = ["Section", *(name.capitalize() for name in OUTCOMES)]
         heads: list[Cell] = []
         for c, h in enumerate(columns):
             colours = RAG_COLOURS.get(h.lower())
             heads.append((c, h, self.fmt(bold=True, bg_color=colours[0], font_color=colours[1], border=1)
                           if colours else head))
         label_c = len(columns) + 1  # chart labels, outside the printed table
-        ws.write_row(3, [*heads, (label_c, "Chart label", None)],
+        ws.write_cells(3, [*heads, (label_c, "Chart label", None)],
                      row_height((h, 45.0 if c == 0 else 11.0) for c, h in enumerate(columns)))
-        by_section: dict[str, list[IndicatorAssessment]] = defaultdict(list)
-        for ind, result in zip(self.sc.indicators, self.a.results, strict=True):
-            by_section[ind.section or "(no section)"].append(result)
+        counts = self.a.counts_by_section()
+        total = counts.pop("All PIs")
         r = 3
-        for section, results in by_section.items():
+        for section, numbers in counts.items():
             r += 1
-            ws.write_row(r, [(0, section, wrap), *((c, n, None) for c, n in enumerate(_counts(results), start=1)),
+            ws.write_cells(r, [(0, section, wrap), *((c, n, None) for c, n in enumerate(numbers.values(), start=1)),
                              (label_c, _chart_label(section), None)], row_height([(section, 45.0)]))
         total_r = r + 1
-        ws.write_row(total_r, [(0, "All PIs", bold),
-                               *((c, n, bold) for c, n in enumerate(_counts(self.a.results), start=1))])
+        ws.write_cells(total_r, [(0, "All PIs", bold),
+                               *((c, n, bold) for c, n in enumerate(total.values(), start=1))])
         last_row = total_r
         if r > 3:
             chart = self.wb.add_chart({"type": "bar", "subtype": "stacked"})
@@ -642,18 +627,6 @@ def _target_cell(
         return [(c, target.value, value_formats[None, whole])]
     text = target.describe() if target.kind not in (None, TargetKind.UNPARSED) else target.raw
     return [(c, text, marker_fmt)] if text else []
-
-
-def _counts(results: list[IndicatorAssessment]) -> list[int]:
-    rag = Counter(r.rag.rating for r in results)
-    meaning = Counter(r.travel.meaning.value if r.travel.meaning else
-                      ("no polarity" if r.travel.direction else "not comparable") for r in results)
-    return [rag[Rating.GREEN], rag[Rating.AMBER], rag[Rating.RED], rag[None], meaning["improving"],
-            meaning["worsening"], meaning["same"], meaning["no polarity"], meaning["not comparable"]]
-
-
-def _band_values(bands: RagBands) -> tuple[float, float, float, float]:
-    return bands.green_low, bands.green_high, bands.amber_low, bands.amber_high
 
 
 def _in_order(cells: dict[int, tuple[Any, Format | None]]) -> list[Cell]:

@@ -36,7 +36,7 @@ from xlscorecard.errors import ScorecardError
 from xlscorecard.grid import column_index, column_letter
 from xlscorecard.periods import Period, PeriodKind, parse_period, relabel
 from xlscorecard.scorecard import Scorecard
-from xlscorecard.values import _MARKERS
+from xlscorecard.values import MARKERS, SMALL_NUMBER_MARKERS
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -62,7 +62,6 @@ ENTRY_FILL = "FFF7D1"  # light yellow; also how a later roll recognises the prev
 NOTE_AUTHOR = "xlscorecard"
 LISTS_SHEET = "Lists"
 _FALLBACK_LISTS_SHEET = "xlscorecard lists"
-SMALL_NUMBERS = ("<5", "<6", "<10")  # DESIGN 4: suppressed small counts
 _MAX_RULE = 255  # Excel refuses longer data-validation formulas
 _BAD_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _BAD_SHEETNAME = re.compile(r"[\[\]:*?/\\]")
@@ -246,7 +245,7 @@ def retitle(text: str, period: Period) -> str:
 
 def marker_list() -> list[str]:
     """Every marker an entry cell accepts (DESIGN 4), plain and in [ ]; matched case-insensitively."""
-    plain = [*_MARKERS, *SMALL_NUMBERS]
+    plain = [*MARKERS, *SMALL_NUMBER_MARKERS]
     return plain + [f"[{m}]" for m in plain]
 
 

@@ -56,15 +56,12 @@ from xlscorecard.addin.live import FINDINGS_SHEET, load, saved_path
 from xlscorecard.addin.oneline import TITLE, install_hook, is_excel_error, message_for
 from xlscorecard.addin.remote import RemoteFormats, check_client
 from xlscorecard.addin.writeback import text_entry, write_column
-from xlscorecard.assessment import IndicatorAssessment
+from xlscorecard.assessment import IndicatorAssessment, rate_cells
 from xlscorecard.errors import ScorecardError, WorkbookError
 from xlscorecard.findings import Severity
 from xlscorecard.grid import column_index
-from xlscorecard.rag import Rating, rate_value
-from xlscorecard.settings import Settings
-from xlscorecard.targets import parse_polarity, parse_target
+from xlscorecard.rag import Rating
 from xlscorecard.travel import Meaning
-from xlscorecard.values import Observation, parse_value
 
 R = TypeVar("R")
 
@@ -279,13 +276,7 @@ def SCORECARD_RAG(value: object, target: object, polarity: object = None) -> str
     Excel hands numbers without formats: a fraction (0.79) against a percent target ("85%") is
     read as 79%. Runs in Excel on Windows only (xlwings UDFs); importable everywhere.
     """
-    from xlscorecard.layout import infer_units
-
-    obs = parse_value(value)
-    tgt = parse_target(target)
-    pol, _ = parse_polarity(polarity)
-    _, values, _, _, tgt = infer_units("", {"value": obs}, Observation(), Observation(), tgt, formats_known=False)
-    result = rate_value(values["value"], tgt, pol or tgt.implied_polarity, Settings())
+    result = rate_cells(value, target, polarity)
     return result.rating.value.capitalize() if result.rating else ""
 
 

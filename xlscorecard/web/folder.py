@@ -23,8 +23,7 @@ import secrets
 import tempfile
 import time
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Literal
@@ -33,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from xlscorecard import __version__
 from xlscorecard.errors import ScorecardError, WorkbookError
-from xlscorecard.findings import Code, Severity
+from xlscorecard.findings import Severity, count_codes
 from xlscorecard.safety import DEFAULT_LIMITS, SafetyLimits, check_workbook_file
 from xlscorecard.settings import Settings
 
@@ -372,7 +371,7 @@ class ReturnsFolder:
             reporting_period=report.reporting_period if report else None,
             rag=_report_rag(report) if report else None,
             findings_total=len(rows),
-            findings_by_code=_count_codes(row.code for row in rows),
+            findings_by_code=count_codes(row.code for row in rows),
             findings=list(rows),
             converted_at=report.converted_at if report else None,
             sha256=report.sha256 if report else None,
@@ -428,7 +427,7 @@ class ReturnsFolder:
                 rag=RagCounts(green=counts["green"], amber=counts["amber"], red=counts["red"],
                               not_rated=counts["not rated"]),
                 findings_total=len(findings),
-                findings_by_code=_count_codes(f.code for f in findings),
+                findings_by_code=count_codes(f.code for f in findings),
                 findings=findings,
                 converted_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 sha256=sha256,
@@ -499,13 +498,6 @@ def _is_plain_name(name: str) -> bool:
 
 def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
-
-
-def _count_codes(codes: Iterable[str]) -> dict[str, int]:
-    """Counts by code, known codes in their declared order, then any others."""
-    counts = Counter(codes)
-    order = [c.value for c in Code] + sorted(set(counts) - {c.value for c in Code})
-    return {code: counts[code] for code in order if counts[code]}
 
 
 def _entry_from_report(row: Any) -> ReturnEntry:
