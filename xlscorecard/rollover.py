@@ -399,6 +399,8 @@ def _load_for_edit(src: Path) -> Workbook:
     try:
         # keep_vba=False: VBA is never copied. Not read-only, so styles, widths and print settings stay.
         return openpyxl.load_workbook(src, keep_vba=False, rich_text=True)
+    except MemoryError:
+        raise
     except Exception as exc:  # openpyxl raises whatever its parts' parsers raise on damage
         raise WorkbookError(
             f"workbook is damaged and cannot be opened for editing ({_problem(exc)}); open it in Excel and save"

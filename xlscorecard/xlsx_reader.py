@@ -73,7 +73,7 @@ def read_grid(path: str | Path, sheet: str | None = None, limits: SafetyLimits |
                 # The values are Python's now: let calamine free its copy.
                 del data
                 book.close()
-    except WorkbookError:
+    except (WorkbookError, MemoryError):  # a worker's memory limit is not damage to the file
         raise
     except Exception as exc:  # calamine and zipfile raise their own error types for damaged parts
         raise WorkbookError(f"workbook is damaged and cannot be read ({_reason(exc)});"

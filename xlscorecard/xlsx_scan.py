@@ -439,6 +439,8 @@ def _stream(zf: zipfile.ZipFile, part: str, limits: SafetyLimits, start: Any, wh
             parser.Parse(piece, False)
         parser.Parse(b"", True)
     except expat.ExpatError as exc:
+        if exc.code == expat.errors.codes[expat.errors.XML_ERROR_NO_MEMORY]:
+            raise MemoryError(f"reading {part}") from None  # the process's limit, not damage to the file
         reason = expat.ErrorString(exc.code) if exc.code else str(exc)
         raise WorkbookError(
             f"workbook is damaged: {what} ({part}) is not valid XML ({reason} at line {exc.lineno});"
