@@ -229,13 +229,24 @@ def serve(
         float, typer.Option("--max-upload-mb", min=0.001, help="Largest workbook an officer may upload, in MB.")
     ] = 20.0,
     layout: LayoutOpt = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Uploads converted at once, each in its own worker process.")
+    ] = 2,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.001, help="Seconds an upload's conversion may take.")
+    ] = 120.0,
+    worker_memory_mb: Annotated[
+        int, typer.Option("--worker-memory-mb", min=64, help="Memory an upload's conversion may use, in MB.")
+    ] = 1024,
 ) -> None:
     """The officers' web page: list, download and upload returns."""
     from xlscorecard.reading.profile import load_profile
     from xlscorecard.web import serve as run_server
+    from xlscorecard.web.worker import WorkerLimits
 
     profiles = [load_profile(p) for p in layout or []]
-    run_server(returns, host=host, port=port, max_upload_bytes=int(max_upload_mb * 1024 * 1024), layouts=profiles)
+    run_server(returns, host=host, port=port, max_upload_bytes=int(max_upload_mb * 1024 * 1024), layouts=profiles,
+               workers=WorkerLimits(workers=workers, timeout=timeout, memory_bytes=worker_memory_mb * 1024**2))
 
 
 @app.command("layout")

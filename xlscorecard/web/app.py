@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import anyio
 import jinja2
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -51,11 +50,9 @@ from xlscorecard.web.folder import (
     UploadRejected,
 )
 from xlscorecard.web.upload import FIELD, UploadRefused, receive_workbook, size_text
+from xlscorecard.web.worker import UploadConverter, WorkerLimits
 
 log = logging.getLogger(__name__)
-
-# Conversions at once: each holds a parsed workbook in memory.
-MAX_PARALLEL_CONVERSIONS = 2
 
 _TITLES = {400: "Request refused", 404: "Not found", 405: "Not allowed", 413: "Upload too large", 500: "Server error"}
 
@@ -144,16 +141,19 @@ def create_app(
     settings: Settings | None = None,
     limits: SafetyLimits = DEFAULT_LIMITS,
     layouts: list[Any] | None = None,
+    workers: WorkerLimits | None = None,
 ) -> FastAPI:
-    """The web app serving `returns_dir`; uploads over `max_upload_bytes` are refused while streaming."""
+    """The web app serving `returns_dir`; uploads over `max_upload_bytes` are refused while streaming.
+
+    Each upload is converted in a worker process within `workers`' limits (time, memory, how many at once).
+    """
     if max_upload_bytes <= 0:
         raise ValueError("max_upload_bytes must be positive")
-    folder = ReturnsFolder(returns_dir, limits)
-    folder.layouts = list(layouts or [])  # layout profiles; each upload is read by the first that matches it
+    folder = ReturnsFolder(returns_dir, limits, layouts or ())
     folder.remove_stale_temp_files()
     env = _templates()
     css = _resource("static", "style.css")
-    limiter = anyio.CapacityLimiter(MAX_PARALLEL_CONVERSIONS)
+    converter = UploadConverter(folder.root, limits, workers or WorkerLimits(), folder.layouts)
 
     # Swagger and ReDoc pages load scripts from a CDN: off. The schema itself is local.
     app = FastAPI(
@@ -220,10 +220,7 @@ def create_app(
         except ClientDisconnect:
             raise WebError(400, "the upload was interrupted") from None
         try:
-            return await anyio.to_thread.run_sync(
-                lambda: folder.store_upload(received.path, received.filename, received.sha256, settings),
-                limiter=limiter,
-            )
+            return await converter.store(received, settings)
         except UploadRejected as exc:
             raise WebError(400, str(exc)) from None
 
@@ -346,9 +343,10 @@ def create_app(
 
 
 def serve(returns: Path, host: str = "127.0.0.1", port: int = 8000,
-          max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, layouts: list[Any] | None = None) -> None:
+          max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, layouts: list[Any] | None = None,
+          workers: WorkerLimits | None = None) -> None:
     """Run the page with uvicorn until interrupted."""
     import uvicorn
 
-    app = create_app(returns, max_upload_bytes, layouts=layouts)
+    app = create_app(returns, max_upload_bytes, layouts=layouts, workers=workers)
     uvicorn.run(app, host=host, port=port, server_header=False, log_level="info", timeout_graceful_shutdown=5)
