@@ -103,5 +103,5 @@ class Retention:
             raise QuotaExceeded(f"you already have {count} uploads kept here, your quota; {days}")
         if size + incoming > self.quota_bytes:
             raise QuotaExceeded(
-                f"your uploads kept here use {size / 1024**2:.1f} MB of your {self.quota_bytes / 1024**2:g} MB "
+                f"your uploads kept here use {size / 1024**2:.1f} MB of your {self.quota_bytes / 1024**2:.3g} MB "
                 f"quota; {days}")
