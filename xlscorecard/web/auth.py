@@ -37,7 +37,8 @@ from xlscorecard.web.sessions import COOKIE, SessionStore, SignInLimiter
 
 SIGN_IN = "/signin"
 SIGN_OUT = "/signout"
-OPEN_PATHS = frozenset({SIGN_IN, "/static/style.css"})
+# The favicon browsers ask for by themselves: a 404 either way, not worth a refusal in the log.
+OPEN_PATHS = frozenset({SIGN_IN, "/static/style.css", "/favicon.ico"})
 READ_METHODS = frozenset({"GET", "HEAD"})
 HSTS = (b"strict-transport-security", b"max-age=31536000")
 
@@ -314,6 +315,8 @@ class AccessGuard:
                        state: dict[str, object]) -> None:
         status = message["status"]
         headers = Headers(raw=message.get("headers", []))
+        if state.get("audited") or status == 404:
+            return  # the route wrote its own line (sign-in); a missing page is not a refusal
         if status >= 400:
             self.policy.audit_event("refused", user, address, method=method, path=path, status=status)
         elif state.get("uploaded"):

@@ -26,6 +26,11 @@ def safe_next(target: str | None) -> str:
 
 
 def add_sign_in_routes(app: FastAPI, policy: AccessPolicy, page: Page) -> None:
+    def audit(request: Request, event: str, user: str | None, **detail: object) -> None:
+        """One line for this request (the guard then writes none for its response)."""
+        request.state.audited = True
+        policy.audit_event(event, user, getattr(request.state, "address", None), **detail)
+
     def root(request: Request) -> str:
         return request.scope.get("root_path", "").rstrip("/")
 
@@ -51,8 +56,8 @@ def add_sign_in_routes(app: FastAPI, policy: AccessPolicy, page: Page) -> None:
         target = safe_next(str(data.get("next", "")))
         address = getattr(request.state, "address", None) or "unknown"
         if not form_is_genuine(request, str(data.get(FIELD, ""))):
-            policy.audit_event("refused", name or None, address, method="POST", path=SIGN_IN, status=403,
-                               reason="sign-in form without its CSRF token")
+            audit(request, "refused", name or None, method="POST", path=SIGN_IN, status=403,
+                  reason="sign-in form without its CSRF token")
             return form(request, 403, next=target, user_name=name,
                         error="The form had expired. Please sign in again.")
         if policy.users is None:
@@ -62,12 +67,12 @@ def add_sign_in_routes(app: FastAPI, policy: AccessPolicy, page: Page) -> None:
         try:
             user = check_password(policy, name, password, address)
         except Refusal as refusal:
-            policy.audit_event("signin-failed", name, address, status=refusal.status, reason=refusal.message)
+            audit(request, "signin-failed", name, status=refusal.status, reason=refusal.message)
             message = ("Too many failed sign-ins: " + refusal.message.split("; ", 1)[1] + "."
                        if refusal.status == 429 else "The user name or password is not right.")
             return form(request, refusal.status, next=target, user_name=name, error=message)
         session = policy.sessions.start(name, user.role)
-        policy.audit_event("signin", name, address, role=user.role.value)
+        audit(request, "signin", name, role=user.role.value)
         response = RedirectResponse(root(request) + target, status_code=303)
         response.set_cookie(COOKIE, session.token, httponly=True, samesite="strict", path="/",
                             max_age=int(policy.sessions.absolute_seconds),
@@ -78,15 +83,14 @@ def add_sign_in_routes(app: FastAPI, policy: AccessPolicy, page: Page) -> None:
     async def sign_out(request: Request) -> Response:
         data = await request.form(max_files=0, max_fields=8, max_part_size=MAX_FIELD_CHARS)
         user = current_user(request.state)
-        address = getattr(request.state, "address", None)
         if not form_is_genuine(request, str(data.get(FIELD, ""))):
-            policy.audit_event("refused", user.name if user else None, address, method="POST", path=SIGN_OUT,
-                               status=403, reason="sign-out form without its CSRF token")
+            audit(request, "refused", user.name if user else None, method="POST", path=SIGN_OUT, status=403,
+                  reason="sign-out form without its CSRF token")
             return page(request, "error.html", 403, title="Request refused",
                         message="the form had expired; go back, reload the page and try again")
         if user is not None and user.session:
             policy.sessions.end(user.session)
-        policy.audit_event("signout", user.name if user else None, address)
+        audit(request, "signout", user.name if user else None)
         response = RedirectResponse(root(request) + SIGN_IN, status_code=303)
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
         return response
