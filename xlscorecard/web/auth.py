@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import quote, urlsplit
 
+import anyio
 from pydantic import BaseModel, ValidationError
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -41,6 +42,8 @@ SIGN_OUT = "/signout"
 OPEN_PATHS = frozenset({SIGN_IN, "/static/style.css", "/favicon.ico"})
 READ_METHODS = frozenset({"GET", "HEAD"})
 HSTS = (b"strict-transport-security", b"max-age=31536000")
+# Each Argon2 check takes tens of milliseconds and 64 MB: a few at a time, off the event loop.
+_PASSWORD_CHECKS = anyio.CapacityLimiter(2)
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -205,6 +208,12 @@ def identify(policy: AccessPolicy, scope: Scope, address: str) -> User | None:
     return None
 
 
+async def check_password_async(policy: AccessPolicy, name: str, password: str, address: str) -> User:
+    """check_password in a worker thread, a few at a time."""
+    return await anyio.to_thread.run_sync(check_password, policy, name, password, address,
+                                          limiter=_PASSWORD_CHECKS)
+
+
 def check_password(policy: AccessPolicy, name: str, password: str, address: str) -> User:
     """The account if the password is right and it is not locked out; Refusal (401 / 429) if not."""
     assert policy.users is not None
@@ -257,7 +266,10 @@ class AccessGuard:
         state["https"] = https
 
         try:
-            user = identify(policy, scope, address)
+            if "authorization" in Headers(scope=scope):
+                user = await anyio.to_thread.run_sync(identify, policy, scope, address, limiter=_PASSWORD_CHECKS)
+            else:
+                user = identify(policy, scope, address)
         except Refusal as refusal:
             policy.audit_event("refused", refusal.user, address, method=method, path=path,
                                status=refusal.status, reason=refusal.message)

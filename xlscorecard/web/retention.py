@@ -24,7 +24,7 @@ DEFAULT_KEEP_DAYS = 30
 DEFAULT_QUOTA_MB = 200.0
 DEFAULT_QUOTA_UPLOADS = 100
 SWEEP_EVERY_SECONDS = 600
-_UPLOAD_STEM = re.compile(r"^(?P<stem>.+?-\d{8}-\d{6}-[0-9a-f]{6})(?=[ .]|$)")
+_UPLOAD_STEM = re.compile(r"^(?P<stem>.+-\d{8}-\d{6}-[0-9a-f]{6})(?=[ .]|$)")
 
 
 def upload_group(filename: str) -> str:

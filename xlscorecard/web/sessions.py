@@ -18,6 +18,7 @@ from xlscorecard.web.accounts import Role
 COOKIE = "xlscorecard_session"
 DEFAULT_IDLE_MINUTES = 60
 ABSOLUTE_HOURS = 12
+MAX_TRACKED = 10_000  # failure records kept before old ones are forgotten
 
 
 @dataclass
@@ -112,6 +113,8 @@ class SignInLimiter:
     def failed(self, user: str, address: str) -> None:
         now = time.monotonic()
         with self._lock:
+            if len(self._failures) > MAX_TRACKED:
+                self._forget_old(now)
             for key, limit in self._keys(user, address):
                 record = self._failures.setdefault(key, _Failures())
                 record.times.append(now)
@@ -120,6 +123,12 @@ class SignInLimiter:
                 if len(record.times) >= limit:
                     record.locked_until = now + self.lockout
                     record.times.clear()
+
+    def _forget_old(self, now: float) -> None:
+        """Drop records with no recent failure and no lockout (guessed names must not fill memory)."""
+        for key, record in list(self._failures.items()):
+            if now >= record.locked_until and (not record.times or now - record.times[-1] > self.window):
+                del self._failures[key]
 
     def succeeded(self, user: str, address: str) -> None:
         with self._lock:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from fastapi import FastAPI, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from xlscorecard.web.auth import SIGN_IN, SIGN_OUT, AccessPolicy, Refusal, check_password, current_user
+from xlscorecard.web.auth import SIGN_IN, SIGN_OUT, AccessPolicy, Refusal, check_password_async, current_user
 from xlscorecard.web.csrf import FIELD, form_is_genuine
 from xlscorecard.web.sessions import COOKIE
 
@@ -65,7 +65,7 @@ def add_sign_in_routes(app: FastAPI, policy: AccessPolicy, page: Page) -> None:
         if not name or not password:
             return form(request, 400, next=target, user_name=name, error="Enter your user name and password.")
         try:
-            user = check_password(policy, name, password, address)
+            user = await check_password_async(policy, name, password, address)
         except Refusal as refusal:
             audit(request, "signin-failed", name, status=refusal.status, reason=refusal.message)
             message = ("Too many failed sign-ins: " + refusal.message.split("; ", 1)[1] + "."
