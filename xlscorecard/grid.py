@@ -44,7 +44,8 @@ class Grid:
     `number_formats` is None when the source cannot tell them (xlwings hands values only);
     the layout then infers units from the indicator itself. `font_names` likewise: a cell's font
     name where the source knows it and it matters (symbol fonts such as Wingdings give letters
-    another meaning), else None.
+    another meaning), else None. `fill_colours` likewise: a cell's solid fill as 'RRGGBB' where the
+    source knows it (a RAG submitted as a coloured cell with no text), else None.
     """
 
     values: list[list[CellValue]]
@@ -53,6 +54,7 @@ class Grid:
     origin: str = "A1"
     sheet: str = "Sheet1"
     font_names: Sequence[Sequence[str | None]] | None = None
+    fill_colours: Sequence[Sequence[str | None]] | None = None
 
     def __post_init__(self) -> None:
         # Addresses are asked for hundreds of thousands of times on a big sheet: work out once.
@@ -69,6 +71,7 @@ class Grid:
         origin: str = "A1",
         sheet: str = "Sheet1",
         font_names: Sequence[Sequence[str | None]] | None = None,
+        fill_colours: Sequence[Sequence[str | None]] | None = None,
     ) -> Grid:
         """Build a Grid from any 2-D list (ragged rows are padded with None)."""
         width = max((len(r) for r in rows), default=0)
@@ -79,6 +82,7 @@ class Grid:
             origin=origin,
             sheet=sheet,
             font_names=_padded(font_names, len(values), width),
+            fill_colours=_padded(fill_colours, len(values), width),
         )
 
     @property
@@ -103,11 +107,10 @@ class Grid:
         return None
 
     def font_name(self, r: int, c: int) -> str | None:
-        if self.font_names is None:
-            return None
-        if 0 <= r < len(self.font_names) and 0 <= c < len(self.font_names[r]):
-            return self.font_names[r][c]
-        return None
+        return _at(self.font_names, r, c)
+
+    def fill_colour(self, r: int, c: int) -> str | None:
+        return _at(self.fill_colours, r, c)
 
     def sheet_row(self, r: int) -> int:
         """1-based worksheet row of grid row r."""
@@ -122,6 +125,12 @@ class Grid:
         letters: list[str] = self._letters  # type: ignore[attr-defined]
         column = letters[c] if 0 <= c < len(letters) else column_letter(self._origin_col + c)  # type: ignore[attr-defined]
         return f"{column}{self._origin_row + r}"  # type: ignore[attr-defined]
+
+
+def _at(block: Sequence[Sequence[str | None]] | None, r: int, c: int) -> str | None:
+    if block is None or not (0 <= r < len(block) and 0 <= c < len(block[r])):
+        return None
+    return block[r][c]
 
 
 def _padded(block: Sequence[Sequence[str | None]] | None, height: int, width: int) -> list[list[str | None]] | None:
