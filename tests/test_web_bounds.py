@@ -122,6 +122,9 @@ def test_single_sign_on_header_is_believed_only_from_the_trusted_proxy(tmp_path:
             assert upload(c, "/upload").status_code == 403  # the form's token is still needed
             made = upload(c, "/upload", csrf_token=token)
             assert made.status_code == 303
+        with as_user("a.analyst@council.gov.uk") as c:  # TLS ended at the proxy: the form cookie is Secure
+            cookies = c.get("/", headers={"X-Forwarded-Proto": "https"}).headers.get_list("set-cookie")
+            assert "secure" in next(h for h in cookies if h.startswith("xlscorecard_form=")).lower()
         with as_user("stranger@council.gov.uk") as c:
             assert c.get("/api/returns").status_code == 403
         with client(base) as c:

@@ -228,8 +228,7 @@ def create_app(
         user = current_user(request.state)
         owner = user.name if user else None
         try:
-            await anyio.to_thread.run_sync(retention.sweep_if_due)
-            retention.check_quota(owner)
+            await anyio.to_thread.run_sync(lambda: (retention.sweep_if_due(), retention.check_quota(owner)))
             uploads = folder.uploads_dir()
             received = await receive_workbook(request, uploads, max_upload_bytes)
         except QuotaExceeded as exc:
@@ -241,7 +240,7 @@ def create_app(
         try:
             if form and not csrf.form_is_genuine(request, received.fields.get(csrf.FIELD)):
                 raise WebError(403, "the form had expired or came from elsewhere; reload the page and upload again")
-            retention.check_quota(owner, received.size)
+            await anyio.to_thread.run_sync(retention.check_quota, owner, received.size)
         except QuotaExceeded as exc:
             received.path.unlink(missing_ok=True)
             raise WebError(403, str(exc)) from None
