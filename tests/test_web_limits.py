@@ -1,12 +1,24 @@
-"""The sign-in limiter and the retention groups, with plain values (no server)."""
+"""The sign-in limiter, sessions and retention with plain values; the sweep through the app (TestClient)."""
 
 from __future__ import annotations
 
+import os
 import time
+import warnings
+from pathlib import Path
 
+from conftest import EXAMPLE
+
+from xlscorecard.web import create_app
 from xlscorecard.web.accounts import Role
-from xlscorecard.web.retention import upload_group
+from xlscorecard.web.folder import XLSX_MEDIA_TYPE as XLSX
+from xlscorecard.web.folder import ReturnsFolder
+from xlscorecard.web.retention import Retention, upload_group
 from xlscorecard.web.sessions import SessionStore, SignInLimiter
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # Starlette asks for httpx2; the installed httpx works the same
+    from fastapi.testclient import TestClient
 
 
 def test_lockout_is_per_account_and_address_then_per_address() -> None:
@@ -49,3 +61,19 @@ def test_the_files_of_one_upload_form_one_group() -> None:
         assert upload_group(name) == stem
     assert upload_group("left by hand.xlsx") == "left by hand.xlsx"
     assert upload_group("a-20261204-164011-eaed99x.xlsx") == "a-20261204-164011-eaed99x.xlsx"
+
+
+def test_a_running_page_removes_expired_uploads_without_an_upload(tmp_path: Path) -> None:
+    """Between uploads too: any request sweeps when the last sweep is old enough."""
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    retention = Retention(ReturnsFolder(returns), keep_days=1, sweep_every=0)
+    with TestClient(create_app(returns, retention=retention)) as c:
+        made = c.post("/api/returns", files={"workbook": ("a.xlsx", EXAMPLE.read_bytes(), XLSX)})
+        assert made.status_code == 201
+        name = made.json()["name"]
+        assert [e["name"] for e in c.get("/api/returns").json()["returns"]] == [name]
+        for path in (returns / "uploads").iterdir():
+            os.utime(path, (time.time() - 2 * 86400, time.time() - 2 * 86400))
+        assert c.get("/api/returns").json()["returns"] == []
+    assert [p.name for p in (returns / "uploads").iterdir() if not p.name.startswith(".")] == []

@@ -53,7 +53,7 @@ from xlscorecard.web.folder import (
     ReturnsFolder,
     UploadRejected,
 )
-from xlscorecard.web.retention import QuotaExceeded, Retention
+from xlscorecard.web.retention import QuotaExceeded, Retention, RetentionSweeper
 from xlscorecard.web.signin import add_sign_in_routes
 from xlscorecard.web.upload import FIELD, UploadRefused, receive_workbook, size_text
 
@@ -175,6 +175,7 @@ def create_app(
         title="xlscorecard returns", version=__version__, docs_url=None, redoc_url=None,
         openapi_url="/api/openapi.json",
     )
+    app.add_middleware(RetentionSweeper, retention=retention)
     app.add_middleware(AccessGuard, policy=access, error_page=lambda scope, status, message: error_response(
         Request(scope), status, message))
     app.add_middleware(_SecurityHeaders)
@@ -228,7 +229,7 @@ def create_app(
         user = current_user(request.state)
         owner = user.name if user else None
         try:
-            await anyio.to_thread.run_sync(lambda: (retention.sweep_if_due(), retention.check_quota(owner)))
+            await anyio.to_thread.run_sync(retention.check_quota, owner)
             uploads = folder.uploads_dir()
             received = await receive_workbook(request, uploads, max_upload_bytes)
         except QuotaExceeded as exc:

@@ -16,6 +16,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
+import anyio
+from starlette.types import ASGIApp, Receive, Scope, Send
+
 from xlscorecard.web.folder import UPLOADS, ReturnsFolder
 
 log = logging.getLogger(__name__)
@@ -43,6 +46,7 @@ class Retention:
     keep_days: float = DEFAULT_KEEP_DAYS
     quota_bytes: int = int(DEFAULT_QUOTA_MB * 1024**2)
     quota_uploads: int = DEFAULT_QUOTA_UPLOADS
+    sweep_every: float = SWEEP_EVERY_SECONDS  # seconds between sweeps while serving
 
     def __post_init__(self) -> None:
         if self.keep_days <= 0 or self.quota_bytes <= 0 or self.quota_uploads <= 0:
@@ -77,8 +81,11 @@ class Retention:
             log.info("removed %d files of uploads older than %g days", len(removed), self.keep_days)
         return removed
 
+    def is_due(self) -> bool:
+        return time.monotonic() - self._last_sweep >= self.sweep_every
+
     def sweep_if_due(self) -> None:
-        if time.monotonic() - self._last_sweep >= SWEEP_EVERY_SECONDS:
+        if self.is_due():
             self.sweep()
 
     def usage(self, owner: str | None) -> tuple[int, int]:
@@ -105,3 +112,17 @@ class Retention:
             raise QuotaExceeded(
                 f"your uploads kept here use {size / 1024**2:.1f} MB of your {self.quota_bytes / 1024**2:.3g} MB "
                 f"quota; {days}")
+
+
+class RetentionSweeper:
+    """ASGI middleware: before a request, remove expired uploads if the last sweep is old enough,
+    so a page nobody uploads to still forgets old returns."""
+
+    def __init__(self, app: ASGIApp, retention: Retention) -> None:
+        self.app = app
+        self.retention = retention
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.retention.is_due():
+            await anyio.to_thread.run_sync(self.retention.sweep_if_due)
+        await self.app(scope, receive, send)
