@@ -1,4 +1,5 @@
-"""The sign-in limiter, sessions and retention with plain values; the sweep through the app (TestClient)."""
+"""The sign-in limiter, sessions and retention with plain values; the sweep and the guard through the
+app (TestClient)."""
 
 from __future__ import annotations
 
@@ -77,3 +78,34 @@ def test_a_running_page_removes_expired_uploads_without_an_upload(tmp_path: Path
             os.utime(path, (time.time() - 2 * 86400, time.time() - 2 * 86400))
         assert c.get("/api/returns").json()["returns"] == []
     assert [p.name for p in (returns / "uploads").iterdir() if not p.name.startswith(".")] == []
+
+
+def test_routes_added_later_are_behind_the_guard_too(tmp_path: Path) -> None:
+    """Issue 18's page view or any later route: signed out, it is refused like the rest."""
+    from xlscorecard.web.accounts import UserStore, add_user
+    from xlscorecard.web.auth import AccessPolicy
+
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    users = tmp_path / "users.json"
+    add_user(users, "olly", Role.officer, "olly's long password")
+    app = create_app(returns, access=AccessPolicy(users=UserStore(users)))
+
+    @app.get("/returns/{name:path}/view")
+    def view(name: str) -> dict[str, str]:
+        return {"secret": name}
+
+    @app.get("/api/later")
+    def later() -> dict[str, str]:
+        return {"secret": "figures"}
+
+    @app.post("/api/later")
+    def change() -> dict[str, str]:
+        return {"changed": "yes"}
+
+    with TestClient(app, follow_redirects=False) as c:
+        assert c.get("/returns/a.xlsx/view").status_code == 303
+        assert c.get("/api/later").status_code == 401
+        assert c.get("/api/later", auth=("olly", "olly's long password")).json() == {"secret": "figures"}
+        assert c.post("/api/later", auth=("olly", "olly's long password")).status_code == 403  # an officer
+        assert c.get("/static/style.css").status_code == 200
