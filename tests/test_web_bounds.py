@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import ssl
 import subprocess
 import time
@@ -19,7 +18,6 @@ from conftest import EXAMPLE, _cli_env, cli_command, run_cli
 from test_web_accounts import PASSWORDS, client, make_site, sign_in, token_in, upload, uploads_in
 from web_server import start_server, stop
 
-from xlscorecard.web.accounts import Role, UserStore
 from xlscorecard.web.audit import read_audit
 
 DAY = 86400
@@ -47,40 +45,6 @@ def test_users_add_list_remove(tmp_path: Path) -> None:
     assert listed.stdout.splitlines() == ["ann\tanalyst", "olly\tofficer"]
     assert users_cli("remove", "olly", "--users", users).returncode == 0
     assert users_cli("list", "--users", users).stdout.splitlines() == ["ann\tanalyst"]
-
-
-def test_users_add_asks_for_the_password_on_a_terminal_without_echoing_it(tmp_path: Path) -> None:
-    users = tmp_path / "users.json"
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([*cli_command(), "users", "add", "tina", "--role", "officer", "--users", str(users)],
-                            stdin=slave, stdout=slave, stderr=slave, start_new_session=True, env=_cli_env())
-    os.close(slave)
-    seen = b""
-
-    def read_until(text: bytes) -> None:
-        nonlocal seen
-        deadline = time.monotonic() + 60
-        while text not in seen and time.monotonic() < deadline:
-            try:
-                seen += os.read(master, 1024)
-            except OSError:
-                return
-
-    try:
-        read_until(b"Password for tina:")
-        os.write(master, b"typed at a terminal\n")
-        read_until(b"Repeat for confirmation:")
-        os.write(master, b"typed at a terminal\n")
-        read_until(b"added tina")
-        assert proc.wait(timeout=60) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        os.close(master)
-    assert b"added tina (officer)" in seen and b"typed at a terminal" not in seen
-    assert UserStore(users).verify("tina", "typed at a terminal") is Role.officer
-    assert UserStore(users).verify("tina", "something else") is None
 
 
 @pytest.mark.parametrize(("args", "password", "message"), [
