@@ -22,7 +22,7 @@ from pathlib import Path
 import xlsxwriter
 from xlscorecard.assessment import assess
 from xlscorecard.layout import read_scorecard
-from xlscorecard.records import gc_paused
+from xlscorecard.process import collector_paused
 from xlscorecard.return_workbook import ReturnWriter
 from xlscorecard.settings import Settings
 from xlscorecard.xlsx_reader import read_grid
@@ -38,7 +38,7 @@ def timer(name, work):
         finally:
             times[name] = time.perf_counter() - start
     return timed
-pause = gc_paused()  # as convert does, for the whole job
+pause = collector_paused()  # as the convert command does, for the whole job
 pause.__enter__()
 grid = timer("read", read_grid)(src)
 scorecard = timer("layout", read_scorecard)(grid, file=src)

@@ -18,12 +18,14 @@ import olefile
 import pytest
 from oletools.olevba import VBA_Parser
 
-from xlscorecard import addin_build
-from xlscorecard.addin_build import build_addin, install_addin
+from xlscorecard.addin import build as addin_build
+from xlscorecard.addin import install as addin_install
+from xlscorecard.addin.build import build_addin
+from xlscorecard.addin.install import install_addin
 from xlscorecard.errors import ScorecardError
 
 REPO = Path(__file__).resolve().parent.parent
-MACROS = REPO / "macros"
+MACROS = REPO / "xlscorecard" / "addin" / "macros"
 BAS_PATH = MACROS / "XlScorecard.bas"
 RIBBON_PATH = MACROS / "customUI14.xml"
 
@@ -243,9 +245,7 @@ def test_runpython_calls_name_exactly_the_five_addin_functions() -> None:
 
 
 def test_addin_module_defines_the_five_functions_without_arguments() -> None:
-    addin = REPO / "xlscorecard" / "addin.py"
-    if not addin.exists():
-        pytest.skip("xlscorecard/addin.py is not written yet")
+    addin = REPO / "xlscorecard" / "addin" / "buttons.py"
     tree = ast.parse(addin.read_text("utf-8"))
     defined = {node.name: node.args for node in tree.body if isinstance(node, ast.FunctionDef)}
     for name in ADDIN_FUNCTIONS:
@@ -276,9 +276,15 @@ def test_xlwings_module_is_the_installed_custom_addin_vba(modules: dict[str, str
     ours = modules["xlwings"]
     assert f'Public Const XLWINGS_VERSION As String = "{version}"' in ours
     assert "Public Function RunPython(" in ours
-    # The only change: the settings are read from ~/.xlwings/xlwings.conf, not ~/.myaddin.
-    assert ours == installed.replace('PROJECT_NAME As String = "myaddin"', 'PROJECT_NAME As String = "xlwings"')
-    assert ours != installed
+    # Two changes: the add-in reads its own settings (~/.xlscorecard/xlscorecard.conf, an
+    # "xlscorecard.conf" sheet or file), never xlwings.conf; the workbook's folder is never put on
+    # sys.path, so a "pandas.py" beside a scorecard cannot replace the real one.
+    expected = installed.replace('PROJECT_NAME As String = "myaddin"', 'PROJECT_NAME As String = "xlscorecard"')
+    default_on = 'AddExcelDir = GetConfig("ADD_WORKBOOK_TO_PYTHONPATH", "true")'
+    expected = expected.replace(default_on, 'AddExcelDir = "false"')
+    assert ours == expected and ours != installed
+    assert '"xlwings"' not in re.findall(r"PROJECT_NAME As String = (\S+)", ours)
+    assert "ADD_WORKBOOK_TO_PYTHONPATH" not in ours
 
 
 def test_callback_names_do_not_clash_with_xlwings(modules: dict[str, str]) -> None:
@@ -321,7 +327,7 @@ def test_every_vba_procedure_python_runs_is_in_the_module_with_its_signature(mod
             assert all(passing == "ByVal" and kind == "Variant" for passing, _, kind in parsed), name
         assert functions[addin.VBA_APPLY][1] == "Long" and functions[addin.VBA_READ][1] == "Variant"
     # Python calls them through the module name in the add-in, as "'xlscorecard.xlam'!XlScorecard.<name>".
-    text = (REPO / "xlscorecard" / "addin.py").read_text("utf-8")
+    text = (REPO / "xlscorecard" / "addin" / "formats.py").read_text("utf-8")
     assert "'{ADDIN_BOOK}'!{VBA_MODULE}.{procedure}" in text
 
 
@@ -384,7 +390,7 @@ def test_build_ignores_hash_seed_and_checkout_line_endings(tmp_path: Path, xlam:
         text = path.read_bytes().replace(b"\r\n", b"\n")
         (sources / path.name).write_bytes(text if path == BAS_PATH else text.replace(b"\n", b"\r\n"))
     code = (
-        "import sys; from pathlib import Path; from xlscorecard.addin_build import build_addin; "
+        "import sys; from pathlib import Path; from xlscorecard.addin.build import build_addin; "
         "build_addin(Path(sys.argv[1]), macros_dir=Path(sys.argv[2]))"
     )
     for seed in ("1", "2"):
@@ -419,16 +425,24 @@ def test_install_on_linux_raises() -> None:
     )
 
 
-def test_windows_install_copies_to_xlstart_and_sets_interpreter(
+XLWINGS_CONF = (
+    b'"INTERPRETER_WIN","C:\\Users\\a\\conda\\python.exe"\r\n"USE UDF SERVER","True"\r\n"CONDA ENV","base"\r\n'
+)
+
+
+def test_windows_install_copies_to_xlstart_and_sets_its_own_interpreter(
     tmp_path: Path, xlam: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # "mbcs" (the ANSI code page) exists only on Windows; cp1252 is what it is in the UK.
-    monkeypatch.setitem(addin_build._CONFIG_ENCODING, "win32", "cp1252")
+    monkeypatch.setitem(addin_install._CONFIG_ENCODING, "win32", "cp1252")
     home, appdata = tmp_path / "home", tmp_path / "appdata"
-    conf = home / ".xlwings" / "xlwings.conf"
+    xlwings_conf = home / ".xlwings" / "xlwings.conf"
+    xlwings_conf.parent.mkdir(parents=True)
+    xlwings_conf.write_bytes(XLWINGS_CONF)
+    conf = home / ".xlscorecard" / "xlscorecard.conf"
     conf.parent.mkdir(parents=True)
     conf.write_bytes(b'"LICENSE_KEY","abc"\r\n\r\n"interpreter_win","C:\\old\\python.exe"\r\n')
-    installed = addin_build._install(
+    installed = addin_install._install(
         "win32",
         home=home,
         environ={"APPDATA": str(appdata)},
@@ -439,10 +453,51 @@ def test_windows_install_copies_to_xlstart_and_sets_interpreter(
     assert installed.read_bytes() == xlam.read_bytes()
     assert conf.read_bytes() == (b'"LICENSE_KEY","abc"\r\n"INTERPRETER_WIN","C:\\Python311\\python.exe"\r\n')
     assert sorted(p.name for p in installed.parent.iterdir()) == ["xlscorecard.xlam"]
+    # The analyst's own xlwings settings, for their other xlwings tools: untouched, byte for byte.
+    assert xlwings_conf.read_bytes() == XLWINGS_CONF
+    assert sorted(p.name for p in xlwings_conf.parent.iterdir()) == ["xlwings.conf"]
+
+
+@pytest.mark.parametrize("platform", ["win32", "darwin"])
+def test_install_into_a_temporary_home_leaves_xlwings_conf_byte_identical(
+    tmp_path: Path, xlam: Path, platform: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(addin_install._CONFIG_ENCODING, "win32", "cp1252")
+    home = tmp_path / "home"
+    confs = [
+        home / ".xlwings" / "xlwings.conf",
+        home / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / "xlwings.conf",
+    ]
+    for conf in confs:
+        conf.parent.mkdir(parents=True)
+        conf.write_bytes(XLWINGS_CONF)
+    stamps = [conf.stat().st_mtime_ns for conf in confs]
+    addin_install._install(platform, home=home, environ={"APPDATA": str(tmp_path / "ad")}, xlam=xlam, python="py")
+    assert [conf.read_bytes() for conf in confs] == [XLWINGS_CONF, XLWINGS_CONF]
+    assert [conf.stat().st_mtime_ns for conf in confs] == stamps
+    ours = addin_install.settings_file(platform, home=home)
+    assert ours.name == "xlscorecard.conf" and ours.is_file() and ours not in confs
+
+
+def test_install_through_the_cli_in_a_temporary_home_keeps_xlwings_conf(tmp_path: Path) -> None:
+    # The real command in a separate process, with HOME pointing at a scratch folder.
+    conf = tmp_path / ".xlwings" / "xlwings.conf"
+    conf.parent.mkdir(parents=True)
+    conf.write_bytes(XLWINGS_CONF)
+    from conftest import cli_command
+
+    env = {**os.environ, "HOME": str(tmp_path), "USERPROFILE": str(tmp_path), "PYTHONPATH": str(REPO)}
+    done = subprocess.run([*cli_command(), "addin", "install"], env=env, capture_output=True, text=True)
+    if sys.platform.startswith("linux"):
+        assert done.returncode == 2 and "only be installed on Windows or macOS" in done.stderr
+        assert "Traceback" not in done.stderr
+    else:
+        assert done.returncode == 0, done.stderr
+    assert conf.read_bytes() == XLWINGS_CONF
 
 
 def test_mac_install_uses_excels_startup_and_sandbox_folders(tmp_path: Path, xlam: Path) -> None:
-    installed = addin_build._install("darwin", home=tmp_path, environ={}, xlam=xlam, python="/opt/py/bin/python3")
+    installed = addin_install._install("darwin", home=tmp_path, environ={}, xlam=xlam, python="/opt/py/bin/python3")
     assert installed == (
         tmp_path
         / "Library"
@@ -453,27 +508,30 @@ def test_mac_install_uses_excels_startup_and_sandbox_folders(tmp_path: Path, xla
         / "Excel"
         / "xlscorecard.xlam"
     )
-    conf = tmp_path / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / "xlwings.conf"
-    assert conf.read_text("utf-8") == '"INTERPRETER_MAC","/opt/py/bin/python3"\n'
+    data = tmp_path / "Library" / "Containers" / "com.microsoft.Excel" / "Data"
+    assert (data / "xlscorecard.conf").read_text("utf-8") == '"INTERPRETER_MAC","/opt/py/bin/python3"\n'
+    assert not (data / "xlwings.conf").exists()
     version = importlib.metadata.version("xlwings")
     script = tmp_path / "Library" / "Application Scripts" / "com.microsoft.Excel"
     assert (script / f"xlwings-{version}.applescript").is_file()
 
 
 def test_install_builds_the_addin_when_given_none(tmp_path: Path, xlam: Path) -> None:
-    installed = addin_build._install("darwin", home=tmp_path, environ={}, xlam=None, python="/usr/bin/python3")
+    installed = addin_install._install("darwin", home=tmp_path, environ={}, xlam=None, python="/usr/bin/python3")
     assert installed.read_bytes() == xlam.read_bytes()
 
 
 def test_install_refuses_a_missing_addin_file(tmp_path: Path) -> None:
     with pytest.raises(ScorecardError, match="no such add-in file"):
-        addin_build._install("darwin", home=tmp_path, environ={}, xlam=tmp_path / "nope.xlam", python="python3")
+        addin_install._install("darwin", home=tmp_path, environ={}, xlam=tmp_path / "nope.xlam", python="python3")
 
 
 def test_xlwings_setting_refuses_a_value_vba_would_split(tmp_path: Path) -> None:
     with pytest.raises(ScorecardError):
-        addin_build.set_xlwings_setting(tmp_path / "x.conf", "INTERPRETER_WIN", 'C:\\a"b')
+        addin_install.set_setting(tmp_path / "x.conf", "INTERPRETER_WIN", 'C:\\a"b')
 
 
-def test_builder_reads_the_repository_sources() -> None:
-    assert addin_build.MACROS_DIR == MACROS
+def test_builder_reads_the_sources_shipped_in_the_package() -> None:
+    assert Path(str(addin_build.MACROS_DIR)) == MACROS
+    assert sorted(p.name for p in MACROS.iterdir()) == ["README.md", "XlScorecard.bas", "customUI14.xml"]
+    assert not (REPO / "macros").exists()

@@ -12,7 +12,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
-from conftest import EXAMPLE, EXAMPLE_SHEET, pi, run_cli, small_sheet, write_workbook
+from conftest import COL, EXAMPLE, EXAMPLE_SHEET, FIRST_PI_ROW, pi, run_cli, small_sheet, write_workbook
 from programs import require_program
 from xlsxwriter.styles import Styles
 
@@ -165,7 +165,7 @@ def test_exceptions_and_summary(book: openpyxl.Workbook, example_assessment) -> 
     reds = [r.ref for r in example_assessment.results if r.rag.rating and r.rag.rating.value == "red"]
     assert [r[0].value for r in exceptions.iter_rows(min_row=2)] == reds
     row_110 = next(r for r in exceptions.iter_rows(min_row=2) if r[0].value == "1.10")
-    assert row_110[3].value == "Kate Rose" and "fall in performance" in row_110[8].value
+    assert row_110[3].value == "Kate Rose" and "fall in performance" in row_110[10].value
     summary = book["Summary"]
     totals = next(r for r in summary.iter_rows() if r[0].value == "All PIs")
     counts = example_assessment.rag_counts()
@@ -196,7 +196,9 @@ def test_libreoffice_prints_the_header_on_every_scorecard_page(example_return: P
     assert done.returncode == 0 and pdf.exists(), done.stderr
     text = subprocess.run([pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     pages = text.split("\f")
-    scorecard_pages = [p for p in pages if "Reporting period: Qu 2 18-19" in p and "Page" in p]
+    # Every sheet now has the footer: the Scorecard's pages are those before Quarter on quarter's header.
+    first_qoq = next(i for i, p in enumerate(pages) if "Improving /" in p)
+    scorecard_pages = pages[:first_qoq]
     assert len(scorecard_pages) >= 2
     for page in scorecard_pages:
         assert "PI Ref" in page and "Measure" in page
@@ -304,9 +306,8 @@ def _parts(path: Path) -> dict[str, bytes]:
 
 
 def test_a_big_return_assembled_on_disk_is_the_same_workbook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Returns over IN_MEMORY_CELLS are assembled from temporary files, zipped by a thread as each
-    part is finished. Forced here on the example: every part must match the in-memory return's, and
-    no temporary file may be left behind."""
+    """Returns over IN_MEMORY_CELLS are assembled from temporary files. Forced here on the example:
+    every part must match the in-memory return's, and no temporary file may be left behind."""
     small = convert_file(EXAMPLE, tmp_path / "in memory.xlsx")
     parts = tmp_path / "parts"
     parts.mkdir()
@@ -318,7 +319,7 @@ def test_a_big_return_assembled_on_disk_is_the_same_workbook(tmp_path: Path, mon
     assert "suppressed" in openpyxl.load_workbook(big)["Scorecard"]["K13"].comment.text
 
 
-def test_a_failure_while_a_big_return_is_zipped_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_big_return_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def boom(self: Any) -> None:
         raise RuntimeError("styles could not be written")
 
@@ -332,3 +333,47 @@ def test_a_failure_while_a_big_return_is_zipped_leaves_nothing(tmp_path: Path, m
         convert_file(EXAMPLE, target)
     assert list(target.parent.iterdir()) == []
     assert list(parts.iterdir()) == []
+
+
+def _value_cell_rating(path: Path, address: str) -> tuple[str | None, str | None]:
+    """(the fill colour's rating the conditional formats give a cell, the RAG column's text)."""
+    from conditional_formats import fill_colour, rating_of_fill
+
+    ws = openpyxl.load_workbook(path)["Scorecard"]
+    row = int("".join(ch for ch in address if ch.isdigit()))
+    return rating_of_fill(fill_colour(ws, address)), ws[f"{COL['RAG']}{row}"].value
+
+
+def test_profiled_annual_target_colours_the_value_as_the_rag_column_says(tmp_path: Path) -> None:
+    """Issue 15's bug: a year-to-date count, annual target 30, Q2 value 16, targets profiled.
+
+    Profiled to 15 for Q2, 16 meets it: the RAG column says Green and the value cell's colour
+    must be green too (it was red: the colour rules used the annual 30)."""
+    source = write_workbook(tmp_path / "ytd.xlsx", small_sheet(
+        pi("4.3", "Number of adoptions (year to date)", polarity="High", target=30, q4=31, q1=7, q2=16),
+        pi("4.4", "Number of adoptions (year to date)", polarity="High", target=30, q4=31, q1=7, q2=14),
+    ))
+    rules = tmp_path / "rules.toml"
+    rules.write_text("profile_annual_targets = true\n", encoding="utf-8")
+    out = tmp_path / "return.xlsx"
+    result = run_cli("convert", source, "-o", out, "--rules", rules)
+    assert result.returncode == 0, result.stderr
+    q2 = COL["Qu 2 18-19"]
+    assert _value_cell_rating(out, f"{q2}{FIRST_PI_ROW}") == ("green", "Green")
+    assert _value_cell_rating(out, f"{q2}{FIRST_PI_ROW + 1}") == ("amber", "Amber")  # 14 vs 15: within 10%
+    # Unprofiled, the annual 30 rates both Red, and the colour agrees.
+    plain = tmp_path / "plain.xlsx"
+    assert run_cli("convert", source, "-o", plain).returncode == 0
+    assert _value_cell_rating(plain, f"{q2}{FIRST_PI_ROW}") == ("red", "Red")
+
+
+def test_library_code_leaves_the_garbage_collector_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading, assessing and writing run in the web server's threads too: only the process that
+    owns a job (a CLI command, a batch worker) may pause the collector."""
+    import gc
+
+    def refuse() -> None:
+        raise AssertionError("library code switched the garbage collector off")
+
+    monkeypatch.setattr(gc, "disable", refuse)
+    assert convert_file(EXAMPLE, tmp_path / "r.xlsx").is_file()

@@ -274,20 +274,22 @@ def test_upload_shows_findings_and_a_working_download(client: TestClient, return
     assert cell_texts(k13) == ["suppressed", "info", "K13", "1.7", "Qu 2 18-19 value is suppressed ('Supressed')"]
     assert ">10</span>" in html and ">7</span>" in html and ">14</span>" in html  # G, A, R
 
-    [download] = [h for h in links(html) if h.startswith("/returns/uploads/") and not h.endswith("/findings")]
+    [download] = [h for h in links(html) if h.startswith("/returns/uploads/") and h.endswith(".xlsx")]
     got = client.get(download)
     assert got.status_code == 200 and got.headers["content-type"] == XLSX
     book = openpyxl.load_workbook(io.BytesIO(got.content), read_only=True)
     assert "Scorecard" in book.sheetnames
     book.close()
 
-    # Kept under DIR/uploads: the original, its return and the findings record; nothing else anywhere.
+    # Kept under DIR/uploads: the original, its return, its check --json sidecar (the page view reads it)
+    # and the findings record; nothing else anywhere.
     names = uploads_in(returns_dir)
-    assert len(names) == 3, names
+    assert len(names) == 4, names
     original = next(n for n in names if re.fullmatch(r"Q2 scorecard-\d{8}-\d{6}-[0-9a-f]{6}\.xlsx", n))
     assert (returns_dir / "uploads" / original).read_bytes() == EXAMPLE.read_bytes()
     assert f"{original[:-5]} - {PERIOD} return.xlsx" in names
     assert f"{original[:-5]} - {PERIOD} return.xlsx.findings.json" in names
+    assert f"{original[:-5]} - {PERIOD} return.json" in names
     assert outside(tmp_path, returns_dir) == before
 
     # Listed as an upload, with the same counts, on the page and in JSON.
@@ -315,7 +317,7 @@ def test_uploads_never_overwrite_each_other(client: TestClient, returns_dir: Pat
     first = upload(client, EXAMPLE.read_bytes(), url="/api/returns").json()
     second = upload(client, EXAMPLE.read_bytes(), url="/api/returns").json()
     assert first["name"] != second["name"] and first["original"] != second["original"]
-    assert len(uploads_in(returns_dir)) == 6
+    assert len(uploads_in(returns_dir)) == 8  # each: original, return, sidecar, findings record
     names = [e["name"] for e in client.get("/api/returns").json()["returns"]]
     assert first["name"] in names and second["name"] in names
 

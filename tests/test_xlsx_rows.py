@@ -15,7 +15,7 @@ from conftest import EXAMPLE
 from xlsxwriter.worksheet import Worksheet
 
 from xlscorecard.api import convert_file
-from xlscorecard.xlsx_rows import MAX_LINKS, MAX_STRING, RowsWorksheet
+from xlscorecard.xlsx_rows import MAX_LINKS, MAX_STRING, FastRowsWorksheet
 
 HOSTILE = [
     "<r><t>rich?</t></r>",  # XlsxWriter's constant-memory writer passes this through as raw XML
@@ -31,11 +31,11 @@ HOSTILE = [
 ]
 
 
-def _book(tmp_path: Path) -> tuple[xlsxwriter.Workbook, RowsWorksheet, Path]:
+def _book(tmp_path: Path) -> tuple[xlsxwriter.Workbook, FastRowsWorksheet, Path]:
     path = tmp_path / "rows.xlsx"
     wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("S", worksheet_class=RowsWorksheet)
-    assert isinstance(ws, RowsWorksheet)
+    ws = wb.add_worksheet("S", worksheet_class=FastRowsWorksheet)
+    assert isinstance(ws, FastRowsWorksheet)
     return wb, ws, path
 
 
@@ -43,7 +43,7 @@ def test_text_reads_back_as_xlsxwriters_own_cells_and_never_as_a_formula(tmp_pat
     """Oracle: the same text written by XlsxWriter's `write_string` (Excel's _xHHHH_ escapes included)."""
     wb, ws, path = _book(tmp_path)
     for r, text in enumerate(HOSTILE):
-        ws.write_row(r, [(0, text, None)])
+        ws.write_cells(r, [(0, text, None)])
     wb.close()
     oracle_path = tmp_path / "oracle.xlsx"
     with xlsxwriter.Workbook(str(oracle_path), {"constant_memory": True}) as oracle:
@@ -61,9 +61,9 @@ def test_text_reads_back_as_xlsxwriters_own_cells_and_never_as_a_formula(tmp_pat
 def test_numbers_booleans_blanks_and_non_finite_values(tmp_path: Path) -> None:
     wb, ws, path = _book(tmp_path)
     fill = wb.add_format({"bg_color": "#FFC7CE", "num_format": "0.0%"})
-    ws.write_row(0, [(0, 0.1 + 0.2, None), (1, 12, fill), (2, True, None), (3, None, fill), (4, -1.5e-300, None),
+    ws.write_cells(0, [(0, 0.1 + 0.2, None), (1, 12, fill), (2, True, None), (3, None, fill), (4, -1.5e-300, None),
                      (5, "", None), (6, "", fill)])
-    ws.write_row(2, [(0, math.nan, None), (1, math.inf, None)])
+    ws.write_cells(2, [(0, math.nan, None), (1, math.inf, None)])
     wb.close()
     sheet = openpyxl.load_workbook(path)["S"]
     assert sheet["A1"].value == 0.1 + 0.2  # full precision
@@ -78,7 +78,7 @@ def test_numbers_booleans_blanks_and_non_finite_values(tmp_path: Path) -> None:
 
 def test_over_long_text_is_cut_to_excels_limit(tmp_path: Path) -> None:
     wb, ws, path = _book(tmp_path)
-    ws.write_row(0, [(0, "x" * (MAX_STRING + 100), None), (1, "🡅" * MAX_STRING, None)])
+    ws.write_cells(0, [(0, "x" * (MAX_STRING + 100), None), (1, "🡅" * MAX_STRING, None)])
     wb.close()
     sheet = openpyxl.load_workbook(path)["S"]
     assert len(sheet["A1"].value) == MAX_STRING
@@ -87,8 +87,8 @@ def test_over_long_text_is_cut_to_excels_limit(tmp_path: Path) -> None:
 
 def test_row_heights_links_and_notes_sit_on_the_written_cells(tmp_path: Path) -> None:
     wb, ws, path = _book(tmp_path)
-    ws.write_row(1, [(1, "B2", None)], height=45)
-    ws.write_row(3, [(0, "go", None)])
+    ws.write_cells(1, [(1, "B2", None)], height=45)
+    ws.write_cells(3, [(0, "go", None)])
     ws.link(3, 0, "'S'!B2", "go", 'Go to "B2" & <back>')
     ws.write_comment(1, 1, "a note")
     wb.close()
@@ -102,8 +102,8 @@ def test_row_heights_links_and_notes_sit_on_the_written_cells(tmp_path: Path) ->
 
 def test_cells_past_excels_last_row_or_column_are_left_out(tmp_path: Path) -> None:
     wb, ws, path = _book(tmp_path)
-    ws.write_row(0, [(0, "A1", None), (16383, "XFD1", None), (16384, "beyond", None), (16385, "beyond", None)])
-    ws.write_row(1_048_576, [(0, "beyond", None)])
+    ws.write_cells(0, [(0, "A1", None), (16383, "XFD1", None), (16384, "beyond", None), (16385, "beyond", None)])
+    ws.write_cells(1_048_576, [(0, "beyond", None)])
     wb.close()
     sheet = openpyxl.load_workbook(path)["S"]
     assert sheet["A1"].value == "A1" and sheet["XFD1"].value == "XFD1"
@@ -114,20 +114,20 @@ def test_a_row_height_that_is_not_positive_is_refused(tmp_path: Path) -> None:
     _, ws, _ = _book(tmp_path)
     for height in (0, -3, math.nan):
         with pytest.raises(ValueError, match="height must be positive"):
-            ws.write_row(1, [(0, "x", None)], height=height)
+            ws.write_cells(1, [(0, "x", None)], height=height)
 
 
 def test_rows_out_of_order_are_refused(tmp_path: Path) -> None:
     wb, ws, _ = _book(tmp_path)
-    ws.write_row(4, [(0, "five", None)])
+    ws.write_cells(4, [(0, "five", None)])
     with pytest.raises(ValueError, match="increasing order"):
-        ws.write_row(2, [(0, "three", None)])
+        ws.write_cells(2, [(0, "three", None)])
     wb.close()
 
 
 def test_cells_written_both_ways_are_refused_not_lost(tmp_path: Path) -> None:
     wb, ws, _ = _book(tmp_path)
-    ws.write_row(0, [(0, "bulk", None)])
+    ws.write_cells(0, [(0, "bulk", None)])
     ws.write_string(5, 0, "per cell")
     with pytest.raises(RuntimeError, match="both"):
         wb.close()
@@ -137,7 +137,7 @@ def test_links_past_excels_limit_are_left_out(tmp_path: Path) -> None:
     wb, ws, path = _book(tmp_path)
     for r in range(MAX_LINKS + 5):
         ws.link(r, 0, "'S'!B1", "B1")
-    ws.write_row(0, [(0, "B1", None)])
+    ws.write_cells(0, [(0, "B1", None)])
     wb.close()
     with zipfile.ZipFile(path) as z:
         assert z.read("xl/worksheets/sheet1.xml").count(b"<hyperlink ") == MAX_LINKS
@@ -152,7 +152,7 @@ def test_links_of_both_kinds_on_one_sheet_are_refused(tmp_path: Path) -> None:
 
 
 def test_formulas_skip_xlsxwriters_rewrites_only_when_they_would_change_nothing(tmp_path: Path) -> None:
-    ours = RowsWorksheet()
+    ours = FastRowsWorksheet()
     for formula in ['=OR(UPPER(K7)="GREEN",UPPER(K7)="G")', "=AND(ISNUMBER(K7),K7>=$U7)", '=LEN(P7)>0',
                     "=XLOOKUP(A1,B:B,C:C)", "=FILTER(A1:A9,B1:B9>0)", '=IF(A1="SINGLE(",1,0)', "{=SUM(A1:A3)}"]:
         assert ours._prepare_formula(formula, True) == Worksheet()._prepare_formula(formula, True)
@@ -179,7 +179,7 @@ def test_a_sparkline_group_is_written_as_xlsxwriter_writes_it(tmp_path: Path) ->
             xml = z.read("xl/worksheets/sheet1.xml").decode()
         return xml[xml.index("<x14:sparklineGroups"):xml.index("</x14:sparklineGroups>")]
 
-    ours = group_xml(RowsWorksheet, tmp_path / "ours.xlsx")
+    ours = group_xml(FastRowsWorksheet, tmp_path / "ours.xlsx")
     assert ours == group_xml(None, tmp_path / "theirs.xlsx")
     assert ours.count("<x14:sparkline>") == 3 and "&amp; &lt;A&gt;" in ours
 
@@ -189,9 +189,9 @@ def test_notes_below_tall_rows_are_placed_as_xlsxwriter_places_them(tmp_path: Pa
     def vml(rows_class: bool, path: Path) -> str:
         with xlsxwriter.Workbook(str(path)) as wb:
             if rows_class:
-                ws = wb.add_worksheet("S", worksheet_class=RowsWorksheet)
+                ws = wb.add_worksheet("S", worksheet_class=FastRowsWorksheet)
                 for r in range(1, 30):
-                    ws.write_row(r, [(0, f"row {r}", None)], height=15 + 7 * (r % 5))
+                    ws.write_cells(r, [(0, f"row {r}", None)], height=15 + 7 * (r % 5))
             else:
                 ws = wb.add_worksheet("S")
                 for r in range(1, 30):
@@ -205,3 +205,20 @@ def test_notes_below_tall_rows_are_placed_as_xlsxwriter_places_them(tmp_path: Pa
     ours = vml(True, tmp_path / "ours.xlsx")
     assert ours == vml(False, tmp_path / "theirs.xlsx")
     assert ours.count("<x:Anchor>") == 3
+
+
+def test_an_xlsxwriter_without_what_the_row_writer_needs_is_refused_in_one_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from xlsxwriter.worksheet import Worksheet
+
+    from xlscorecard.errors import InstallationError
+    from xlscorecard.xlsx_rows import require_xlsxwriter
+
+    require_xlsxwriter()  # the installed one has it all
+    monkeypatch.delattr(Worksheet, "_write_sparklines")
+    with pytest.raises(InstallationError) as caught:
+        require_xlsxwriter()
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "Worksheet._write_sparklines" in message and "XlsxWriter" in message

@@ -80,6 +80,8 @@ class Cell:
     bold: bool = False
     note: str | None = None
     hyperlink: str | None = None
+    number_format: str = "General"
+    font_name: str = "Calibri"
 
     def used(self) -> bool:
         return any(
@@ -149,6 +151,7 @@ def area_address(area: Area, absolute: bool = True) -> str:
 
 # ----------------------------------------------------------------------------- typing an entry
 
+EXCEL_ERROR_VALUES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A")
 _NUMBER_TEXT = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:[eE][-+]?\d+)?%?$|^[-+]?\.\d+%?$")
 
 
@@ -174,6 +177,8 @@ def typed_entry(value: Any) -> tuple[Any, str | None]:
         return (number / 100 if text.endswith("%") else number), None
     if text.upper() in ("TRUE", "FALSE"):
         return text.upper() == "TRUE", None
+    if text.upper() in EXCEL_ERROR_VALUES:
+        return ExcelError(text.upper()), None
     if value[0] in "=+-@" and len(value) > 1:
         return None, value if value.startswith("=") else "=" + value
     return value, None
@@ -230,6 +235,10 @@ class StandinBook:
     def __init__(self, name: str = "Book1", fullname: str | Path | None = None, mac: bool = False) -> None:
         self.name = name
         self.fullname = str(fullname) if fullname is not None else name
+        # What xlwings raises when it reads the full name (on Windows, an online path it cannot map
+        # to a local OneDrive or SharePoint folder raises an XlwingsError), or None.
+        self.fullname_error: Exception | None = None
+        self.client = "Office.js"  # which xlwings Server client calls, when app.engine.name is "remote"
         self.mac = mac
         self.calls = Calls()
         self.app = StandinApp(self)
@@ -253,6 +262,7 @@ class StandinBook:
                 return sheet
         raise KeyError(name)
 
+    @property
     def sheet_names(self) -> list[str]:
         return [s._name for s in self._sheets]
 
@@ -281,6 +291,10 @@ class StandinBook:
                     cell.bold = bool(c.font is not None and c.font.b)
                     if c.comment is not None:
                         cell.note = c.comment.text
+                    if c.number_format and c.number_format != "General":
+                        cell.number_format = c.number_format
+                    if c.font is not None and c.font.name:
+                        cell.font_name = c.font.name
                     if cell.used():
                         sheet.cells[(c.row, c.column)] = cell
         book._active = book._sheet(active or wb.active.title)
@@ -301,6 +315,20 @@ class StandinBook:
         return self._sheet(sheet).cells.get((r, c), Cell())
 
     # -- xlwings API ---------------------------------------------------------------------
+    def __getattribute__(self, name: str) -> Any:
+        if name == "fullname":
+            error = object.__getattribute__(self, "__dict__").get("fullname_error")
+            if error is not None:
+                raise error
+        return object.__getattribute__(self, name)
+
+    @property
+    def api(self) -> Any:
+        """The remote engine's request JSON (its client's name); a COM object's place elsewhere."""
+        if self.app.engine.name == "remote":
+            return {"client": self.client, "version": "stand-in"}
+        return SimpleNamespace(Name=self.name)
+
     @property
     def sheets(self) -> StandinSheets:
         return StandinSheets(self)
@@ -336,7 +364,8 @@ class StandinSheets:
             return self._book._sheets[key]
         return self._book._sheet(key)
 
-    def __call__(self, key: int | str) -> StandinSheet:
+    def __call__(self, name_or_index: int | str) -> StandinSheet:
+        key = name_or_index
         return self._book._sheets[key - 1] if isinstance(key, int) else self._book._sheet(key)
 
     @property
@@ -352,10 +381,10 @@ class StandinSheets:
         book.calls.append(Call("sheets.add", name))
         if name is None:
             n = 1
-            while f"Sheet{n}".casefold() in (s.casefold() for s in book.sheet_names()):
+            while f"Sheet{n}".casefold() in (s.casefold() for s in book.sheet_names):
                 n += 1
             name = f"Sheet{n}"
-        if name.casefold() in (s.casefold() for s in book.sheet_names()):
+        if name.casefold() in (s.casefold() for s in book.sheet_names):
             raise ValueError(f"Sheet named '{name}' already present in workbook")
         sheet = StandinSheet(book, name)
         if after is not None:
@@ -445,8 +474,8 @@ class StandinSheet:
         self._call("range", rng._address())
         return rng
 
-    def __getitem__(self, address: str) -> StandinRange:
-        return self.range(address)
+    def __getitem__(self, item: str) -> StandinRange:
+        return self.range(item)
 
     @property
     def used_range(self) -> StandinRange:
@@ -707,6 +736,19 @@ class StandinRange:
         for cell in self._cells(create=True):
             cell.color = colour
 
+    def set_colors(self, colors: Any) -> None:
+        """Fills cell by cell in one call: a matrix of the range's shape; `...` keeps a cell's fill."""
+        self._call("set_colors")
+        r1, c1, r2, c2 = self._single_area("set_colors")
+        if (r2 - r1 + 1) * (c2 - c1 + 1) > 10_000:
+            raise ValueError("Range.set_colors() supports at most 10,000 cells per call")
+        if len(colors) != r2 - r1 + 1 or any(len(row) != c2 - c1 + 1 for row in colors):
+            raise ValueError("the colours do not match the range's shape")
+        for i, row in enumerate(colors):
+            for j, colour in enumerate(row):
+                if colour is not ...:
+                    self.sheet.cells.setdefault((r1 + i, c1 + j), Cell()).color = colour_of(colour)
+
     @property
     def font(self) -> StandinFont:
         return StandinFont(self)
@@ -759,7 +801,7 @@ def copy_cell(cell: Cell) -> Cell:
 # ----------------------------------------------------------------------------- the add-in's VBA
 
 REPO = Path(__file__).resolve().parent.parent
-BAS_PATH = REPO / "macros" / "XlScorecard.bas"
+BAS_PATH = REPO / "xlscorecard" / "addin" / "macros" / "XlScorecard.bas"
 ADDIN_BOOK = "xlscorecard.xlam"
 VBA_MODULE = "XlScorecard"
 VBA_NOTE_PREFIX = "xlscorecard: "
@@ -881,9 +923,29 @@ def vba_read_formats(book: StandinBook, book_name: Any, sheet_name: Any, address
     return tuple(out)
 
 
+def vba_read_cell_formats(
+    book: StandinBook, book_name: Any, sheet_name: Any, address: Any
+) -> tuple[tuple[Any, ...], ...]:
+    """XlScorecard.XlsReadCellFormats: per cell of one block, its number format, font name and fill."""
+    sheet = _vba_sheet(book, book_name, sheet_name)
+    areas = parse_address(str(address))
+    if len(areas) != 1:
+        raise StandinError("Range of more than one area")
+    r1, c1, r2, c2 = areas[0]
+    out = []
+    for r in range(r1, r2 + 1):
+        row: list[Any] = []
+        for c in range(c1, c2 + 1):
+            cell = sheet.cells.get((r, c), Cell())
+            row += [cell.number_format, cell.font_name, _bgr(cell.color)]
+        out.append(tuple(row))
+    return tuple(out)
+
+
 VBA_EMULATIONS: dict[str, Any] = {
     "XlsApplyFormats": vba_apply_formats,
     "XlsReadFormats": vba_read_formats,
+    "XlsReadCellFormats": vba_read_cell_formats,
 }
 
 

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from xlscorecard.findings import Code, Finding, finding
 from xlscorecard.periods import Period, previous_quarter
-from xlscorecard.rag import RagResult, Rating, not_rated, parse_submitted_rag, rate_value
-from xlscorecard.records import Record, gc_paused
+from xlscorecard.rag import RagBands, RagResult, Rating, not_rated, parse_submitted_rag, rate_value, value_bands
+from xlscorecard.records import Record
 from xlscorecard.scorecard import Indicator, Scorecard
 from xlscorecard.settings import Settings
-from xlscorecard.targets import Polarity, TargetKind
+from xlscorecard.targets import Polarity, Target, TargetKind, parse_polarity, parse_target
 from xlscorecard.travel import Direction, TravelResult, direction_of_travel, parse_arrow
-from xlscorecard.values import Observation, Status, format_number
+from xlscorecard.values import Observation, Status, format_number, parse_value
 
 
 @dataclass(slots=True)
@@ -27,6 +28,17 @@ class IndicatorAssessment(Record):
     travel: TravelResult
     benchmarks: dict[str, str]  # "national" -> "better" / "worse" / "same"
     polarity: Polarity | None = None  # the polarity used: forced by the rules, stated, or implied by the target
+    # The target rated against: the sheet's, after the per-PI rules and any profiling by quarter.
+    target: Target | None = None
+    # The rating rule for a value in the reporting period, as bands in the indicator's units (None:
+    # such a value is not rated), and how that period's cell stores the unit (0.01: 31% as 0.31).
+    # Shells that re-rate edited values (the return's conditional formats) render exactly these.
+    bands: RagBands | None = None
+    scale: float = 1.0
+
+    def stored_bands(self) -> RagBands | None:
+        """The bands in the reporting-period cell's stored units."""
+        return None if self.bands is None else self.bands.stored_as(self.scale)
 
 
 @dataclass(slots=True)
@@ -50,9 +62,43 @@ class Assessment(Record):
             "not rated": counts[None],
         }
 
+    def counts_by_section(self) -> dict[str, dict[str, int]]:
+        """Per section (in order), then "All PIs": RAG counts and travel meanings."""
+        groups: dict[str, list[IndicatorAssessment]] = {}
+        for ind, result in zip(self.scorecard.indicators, self.results, strict=True):
+            groups.setdefault(ind.section or "(no section)", []).append(result)
+        out = {section: outcome_counts(results) for section, results in groups.items()}
+        out["All PIs"] = outcome_counts(self.results)
+        return out
+
     def glyph(self, result: IndicatorAssessment) -> str:
         d = result.travel.direction
         return self.settings.glyph[d.value] if d else ""
+
+
+OUTCOMES = ("green", "amber", "red", "not rated", "improving", "worsening", "same", "no polarity", "not comparable")
+
+
+def outcome_counts(results: list[IndicatorAssessment]) -> dict[str, int]:
+    """How many results have each RAG rating and each travel meaning (keys: OUTCOMES)."""
+    rag = Counter(r.rag.rating.value if r.rag.rating else "not rated" for r in results)
+    meaning = Counter(
+        r.travel.meaning.value if r.travel.meaning else ("no polarity" if r.travel.direction else "not comparable")
+        for r in results
+    )
+    return {name: rag[name] + meaning[name] for name in OUTCOMES}
+
+
+def rate_cells(value: object, target: object, polarity: object = None, settings: Settings | None = None) -> RagResult:
+    """Rate one value against one target as cells hold them, without number formats (Excel's
+    SCORECARD_RAG function): a fraction (0.79) against a percent target ("85%") is read as 79%."""
+    from xlscorecard.layout import infer_units  # the layout's unit rule, not loaded for whole sheets twice
+
+    obs = parse_value(value)
+    tgt = parse_target(target)
+    pol, _ = parse_polarity(polarity)
+    _, values, _, _, tgt = infer_units("", {"value": obs}, Observation(), Observation(), tgt, formats_known=False)
+    return rate_value(values["value"], tgt, pol or tgt.implied_polarity, settings or Settings())
 
 
 _YEAR_TO_DATE = re.compile(r"\b(?:ytd|year to date|cumulative|accumulative|running total)\b", re.I)
@@ -65,11 +111,10 @@ def assess(scorecard: Scorecard, settings: Settings | None = None) -> Assessment
     results: list[IndicatorAssessment] = []
     findings: list[Finding] = list(scorecard.findings)
     context = _Context(scorecard)
-    with gc_paused():
-        for ind in scorecard.indicators:
-            result, extra = assess_indicator(scorecard, ind, settings.for_pi(ind.ref), context)
-            results.append(result)
-            findings.extend(extra)
+    for ind in scorecard.indicators:
+        result, extra = assess_indicator(scorecard, ind, settings.for_pi(ind.ref), context)
+        results.append(result)
+        findings.extend(extra)
     return Assessment(scorecard=scorecard, settings=settings, results=results, findings=findings)
 
 
@@ -146,10 +191,14 @@ def assess_indicator(
             f"polarity says {ind.polarity} is good but target {target.raw} implies {implied} is good",
         )
 
-    if reporting is not None and rules.dash_counts_as == "not-available":
+    if reporting is not None:  # DESIGN 7 `missing`: no figure in the reporting period (the one copy)
         current = ind.values[reporting]
-        if current.status is Status.DASH:
-            add(Code.MISSING, current.cell, f"no figure for {reporting} ('{current.raw}': dash)")
+        if current.is_blank:
+            add(Code.MISSING, current.cell, f"no value for {reporting}")
+        elif current.status in (Status.NOT_AVAILABLE, Status.NOT_APPLICABLE) or (
+            current.status is Status.DASH and rules.dash_counts_as == "not-available"
+        ):
+            add(Code.MISSING, current.cell, f"no figure for {reporting} ('{current.raw}': {current.status.value})")
 
     # The value rated: the latest quarter up to the reporting period that holds anything.
     rated_label: str | None = None
@@ -169,6 +218,7 @@ def assess_indicator(
             f"{'a count' if ind.unit is None else ind.unit}",
         )
     texts = context.texts
+    rated_target: Target | None = target
     if rated_label is None:
         rag = not_rated(f"no value up to {reporting}" if reporting else "no quarterly columns")
         rag.explanation = texts.setdefault(rag.explanation, rag.explanation)
@@ -176,7 +226,7 @@ def assess_indicator(
         obs = values[rated_label]
         if rated_label != reporting:
             add(Code.STALE, obs.cell, f"latest value is from {rated_label}; nothing for {reporting}")
-        target = _profiled(ind, target, context.by_label[rated_label], rules, add)
+        rated_target = target = _profiled(ind, target, context.by_label[rated_label], rules, add)
         bench = ind.benchmark(target.benchmark)
         rag = rate_value(obs, target, polarity, rules, bench)  # a new RagResult, ours to complete
         rag.period = rated_label
@@ -213,13 +263,30 @@ def assess_indicator(
         )
 
     benchmarks = _compare_benchmarks(ind, values.get(rated_label) if rated_label else None, polarity, rules, add)
+    bands: RagBands | None = None
+    scale = 1.0
+    if reporting is not None:
+        # The rule for a value in the reporting period's cell (the one a spreadsheet re-rates):
+        # the rated target when that period was rated, else the sheet's, profiled for it.
+        current = ind.values[reporting]
+        if rated_label == reporting:
+            for_reporting = rated_target
+        else:
+            for_reporting = _profiled(ind, ind.target, context.by_label[reporting], rules, None)
+        assert for_reporting is not None
+        bands = value_bands(for_reporting, polarity, rules, ind.unit, ind.benchmark(for_reporting.benchmark))
+        scale = current.unit_scale
     return IndicatorAssessment(
-        ref=ref, row=ind.row, rag=rag, travel=travel, benchmarks=benchmarks, polarity=polarity
+        ref=ref, row=ind.row, rag=rag, travel=travel, benchmarks=benchmarks, polarity=polarity,
+        target=rated_target, bands=bands, scale=scale,
     ), out
 
 
-def _profiled(ind: Indicator, target, period: Period, rules: Settings, add):  # type: ignore[no-untyped-def]
-    """Year-to-date counts against an annual target: flag it, and scale the target if asked."""
+def _profiled(
+    ind: Indicator, target: Target, period: Period, rules: Settings, add: Callable[[Code, str | None, str], None] | None
+) -> Target:
+    """Year-to-date counts against an annual target: flag it (when `add` is given), and scale the
+    target if asked."""
     if not (ind.unit is None and _COUNT.search(ind.measure) and _YEAR_TO_DATE.search(ind.measure)):  # cheapest first
         return target
     if target.kind not in (TargetKind.VALUE, TargetKind.BOUND) or target.value is None or period.quarter in (None, 4):
@@ -228,21 +295,23 @@ def _profiled(ind: Indicator, target, period: Period, rules: Settings, add):  # 
     share = period.quarter / 4
     if rules.profile_annual_targets:
         profiled = target.value * share
-        add(
-            Code.ANNUAL_TARGET_IN_YEAR,
-            target.cell,
-            f"annual target {target.raw} profiled to {format_number(profiled)} for {period.label} "
-            f"({period.quarter}/4 of the year)",
-        )
+        if add is not None:
+            add(
+                Code.ANNUAL_TARGET_IN_YEAR,
+                target.cell,
+                    f"annual target {target.raw} profiled to {format_number(profiled)} for {period.label} "
+                f"({period.quarter}/4 of the year)",
+            )
         return target.model_copy(
             update={"value": profiled, "raw": f"{target.raw} (profiled {format_number(profiled)})"}
         )
-    add(
-        Code.ANNUAL_TARGET_IN_YEAR,
-        target.cell,
-        f"year-to-date count rated against annual target {target.raw} at {period.label}; "
-        "set profile_annual_targets to scale it",
-    )
+    if add is not None:
+        add(
+            Code.ANNUAL_TARGET_IN_YEAR,
+            target.cell,
+            f"year-to-date count rated against annual target {target.raw} at {period.label}; "
+            "set profile_annual_targets to scale it",
+        )
     return target
 
 

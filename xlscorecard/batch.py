@@ -53,6 +53,7 @@ __all__ = [
     "MANIFEST_NAME",
     "REPORT_CSV",
     "REPORT_JSON",
+    "TIDY_CSV",
     "BatchError",
     "BatchListener",
     "BatchResult",
@@ -65,22 +66,19 @@ __all__ = [
 
 REPORT_JSON = "report.json"
 REPORT_CSV = "report.csv"
+TIDY_CSV = "tidy.csv"  # every return's figures in one table (xlscorecard.tidy), from their sidecars
 FAILED_DIR = "failed"
 MANIFEST_NAME = ".xlscorecard-manifest.json"
 LOCK_NAME = ".xlscorecard-batch.lock"
 TMP_PREFIX = ".xlscorecard-"
 TMP_SUFFIX = ".tmp"
+_OUTPUT_KINDS = (".xlsx", ".json", ".pdf", ".csv")  # the return, its sidecar and PDF, tidy.csv
 MANIFEST_FORMAT = 1
 
 STARTUP_LIMIT = 60.0  # seconds a new worker may take to import before it counts as failed to start
 MAX_START_FAILURES = 3  # workers in a row that die before becoming ready: stop trying
 MANIFEST_SAVE_EVERY = 1.0  # seconds between manifest saves during a run (the first result saves at once)
 
-# Test hooks (see _test_hooks): honoured only while pytest runs, which sets PYTEST_CURRENT_TEST
-# in the environment that the CLI and its workers inherit.
-HANG_ENV = "XLSCORECARD_TEST_HANG_ON"
-CRASH_ENV = "XLSCORECARD_TEST_CRASH_ON"
-KILL_ENV = "XLSCORECARD_TEST_KILL_ON"
 
 Status = Literal["converted", "skipped", "failed"]
 
@@ -186,9 +184,9 @@ def _atomic_write(path: Path, data: bytes) -> None:
 
 
 def _is_leftover_temp(name: str) -> bool:
-    """Temporary names this module and the return writer use; never a final output name."""
+    """Temporary names this module, the return writer, the sidecar, the PDF and tidy.csv use; never a final name."""
     return name.startswith(".") and name.endswith(TMP_SUFFIX) and (
-        name.startswith(TMP_PREFIX) or name.endswith(".xlsx" + TMP_SUFFIX)
+        name.startswith(TMP_PREFIX) or name.endswith(tuple(kind + TMP_SUFFIX for kind in _OUTPUT_KINDS))
     )
 
 
@@ -359,31 +357,12 @@ def _now() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
-def _test_hooks(name: str) -> None:
-    """Misbehave on purpose for the named input; only while pytest runs (see HANG_ENV)."""
-    if "PYTEST_CURRENT_TEST" not in os.environ:
-        return
-
-    def named(var: str) -> bool:
-        return name in os.environ.get(var, "").split(",")
-
-    if named(HANG_ENV):
-        time.sleep(3600)
-    if named(CRASH_ENV):
-        os._exit(1)
-    if named(KILL_ENV):
-        os.kill(os.getpid(), getattr(signal, "SIGKILL", signal.SIGTERM))
-        time.sleep(60)
-
-
 def _convert_task(task: dict[str, Any], settings: Settings, limits: SafetyLimits) -> dict[str, Any]:
     """Convert one input in a worker; always returns a picklable result, never raises."""
     from xlscorecard.api import convert_and_assess
     from xlscorecard.findings import count_by_code
 
-    name = task["name"]
     path = Path(task["path"])
-    _test_hooks(name)
     changed = "the file changed while it was being converted (still being copied?); it is tried again next run"
     try:
         st = path.stat()
@@ -392,6 +371,10 @@ def _convert_task(task: dict[str, Any], settings: Settings, limits: SafetyLimits
         out_dir = Path(task["out_dir"])
         out_dir.mkdir(parents=True, exist_ok=True)  # return_path takes a missing folder for a file name
         target, assessment = convert_and_assess(path, out=out_dir, settings=settings, limits=limits, stem=task["stem"])
+        if task.get("pdf"):
+            from xlscorecard.pdf import print_to_pdf
+
+            print_to_pdf(target, timeout=task["pdf_timeout"])
         st = path.stat()
         if (st.st_size, st.st_mtime_ns) != tuple(task["stat"]):
             with contextlib.suppress(OSError):
@@ -449,6 +432,7 @@ def _worker_main(conn: Connection, settings: Settings, limits: SafetyLimits) -> 
 
     import xlscorecard.api
     import xlscorecard.return_workbook  # noqa: F401
+    from xlscorecard.process import collector_paused
 
     conn.send({"ready": True})
     while True:
@@ -458,7 +442,9 @@ def _worker_main(conn: Connection, settings: Settings, limits: SafetyLimits) -> 
             return
         if task is None:
             return
-        conn.send(_convert_task(task, settings, limits))
+        with collector_paused():  # a worker owns its process; the task's assessment is freed inside
+            result = _convert_task(task, settings, limits)
+        conn.send(result)
 
 
 # --------------------------------------------------------------------------- the pool
@@ -508,8 +494,9 @@ def _seconds(value: float) -> str:
 class _Pool:
     """N worker slots managed by hand: per-task deadlines, and a dead worker costs only its file."""
 
-    def __init__(self, size: int, settings: Settings, limits: SafetyLimits, timeout: float) -> None:
+    def __init__(self, size: int, settings: Settings, limits: SafetyLimits, timeout: float, pdf: bool = False) -> None:
         self.ctx = multiprocessing.get_context("spawn")  # fork is unsafe with threads; Windows has only spawn
+        self.pdf = pdf
         self.size = size
         self.settings = settings
         self.limits = limits
@@ -550,6 +537,8 @@ class _Pool:
                     "outbox": str(outbox),
                     "stem": item.stem,
                     "stat": item.stat,
+                    "pdf": self.pdf,
+                    "pdf_timeout": max(self.timeout - 5.0, 1.0),
                 }
                 try:
                     worker.conn.send(task)
@@ -686,6 +675,7 @@ def run_batch(
     timeout: float = 120.0,
     limits: SafetyLimits | None = None,
     listener: BatchListener | None = None,
+    pdf: bool = False,
 ) -> BatchResult:
     """Convert every workbook of INBOX into OUTBOX and write the report; see the module docstring.
 
@@ -701,12 +691,18 @@ def run_batch(
     limits = limits or SafetyLimits()
     _check_arguments(inbox, outbox, pattern, workers, timeout)
     settings = load_settings(rules)
+    if pdf:
+        from xlscorecard.pdf import require_libreoffice
+
+        require_libreoffice()  # before any work: the one-line error saying how to install it
     try:
         outbox.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BatchError(f"cannot create OUTBOX ({exc.strerror or exc})", outbox) from None
     with _outbox_lock(outbox):
-        return _Run(inbox, outbox, settings, rules, pattern, force, timeout, limits, listener).run(workers)
+        batch_run = _Run(inbox, outbox, settings, rules, pattern, force, timeout, limits, listener)
+        batch_run.pdf = pdf
+        return batch_run.run(workers)
 
 
 class _Run:
@@ -736,6 +732,7 @@ class _Run:
         self.manifest: dict[str, ManifestEntry] = {}
         self.manifest_saved = 0.0
         self.temp_folders = {outbox, outbox / FAILED_DIR}
+        self.pdf = False  # also print each return to PDF beside it
 
     def run(self, workers: int) -> BatchResult:
         self.manifest, problem = _load_manifest(self.outbox)
@@ -762,7 +759,7 @@ class _Run:
         previous = _install_sigterm()
         try:
             if todo:
-                _Pool(workers, self.settings, self.limits, self.timeout).run(todo, self.outbox, self._done)
+                _Pool(workers, self.settings, self.limits, self.timeout, self.pdf).run(todo, self.outbox, self._done)
         except (KeyboardInterrupt, _Stopped):
             self._save_manifest(current={i.name for i in items}, prune=False)
             raise KeyboardInterrupt from None
@@ -784,6 +781,8 @@ class _Run:
             return None
         if not (self.outbox / entry.output).is_file():
             return None  # the return was deleted: make it again
+        if self.pdf and not (self.outbox / entry.output).with_suffix(".pdf").is_file():
+            return None  # the PDF is wanted now and was not printed last time
         return entry
 
     def _done(self, item: _Input, result: dict[str, Any]) -> None:
@@ -845,6 +844,20 @@ class _Run:
                 with contextlib.suppress(OSError):
                     note.unlink()
 
+    def _write_tidy(self, rows: list[ReportRow]) -> None:
+        """tidy.csv: the tidy rows of every return in the report (all councils and quarters), from their sidecars."""
+        from xlscorecard.export import TidyFormat, write_tidy
+        from xlscorecard.sidecar import read_sidecar
+        from xlscorecard.tidy import tidy_rows
+
+        tidy: list[dict[str, Any]] = []
+        for row in rows:
+            if row.output and (check := read_sidecar(self.outbox / row.output)) is not None:
+                for line in tidy_rows(check):
+                    line["file"] = row.file  # the inbox's name for it, not the worker's path
+                    tidy.append(line)
+        write_tidy(tidy, self.outbox / TIDY_CSV, TidyFormat.CSV)
+
     def _write_reports(self, rows: list[ReportRow]) -> list[str]:
         """Write report.json and report.csv; each that cannot be replaced (open in Excel) is a problem."""
         report = Report(generated_at=_now(), version=__version__, rules=self.rules, rows=rows)
@@ -859,6 +872,11 @@ class _Run:
             except OSError as exc:
                 problems.append(f"cannot write {self.outbox / name} ({exc.strerror or exc}); is it open in Excel?")
                 self.listener.note(problems[-1])
+        try:
+            self._write_tidy(rows)
+        except OSError as exc:
+            problems.append(f"cannot write {self.outbox / TIDY_CSV} ({exc.strerror or exc}); is it open in Excel?")
+            self.listener.note(problems[-1])
         return problems
 
 
@@ -1022,6 +1040,7 @@ def batch_command(
     pattern: str = "*.xlsx",
     force: bool = False,
     timeout: float = 120.0,
+    pdf: bool = False,
 ) -> int:
     """The `xlscorecard batch` command: run, show progress, print the summary; returns the exit code."""
     stdout = sys.stdout
@@ -1032,11 +1051,11 @@ def batch_command(
         return _usage_error("missing -o OUTBOX (the folder for returns and the report)")
     try:
         if stdout.isatty():
-            result = _run_with_progress(inbox, outbox, workers, rules, pattern, force, timeout)
+            result = _run_with_progress(inbox, outbox, workers, rules, pattern, force, timeout, pdf)
         else:
             result = run_batch(
                 inbox, outbox, workers=workers, rules=rules, pattern=pattern, force=force, timeout=timeout,
-                listener=_PlainListener(stdout),
+                listener=_PlainListener(stdout), pdf=pdf,
             )
     except ScorecardError as exc:
         return _usage_error(str(exc))
@@ -1052,7 +1071,8 @@ def batch_command(
 
 
 def _run_with_progress(
-    inbox: Path, outbox: Path, workers: int, rules: Path | None, pattern: str, force: bool, timeout: float
+    inbox: Path, outbox: Path, workers: int, rules: Path | None, pattern: str, force: bool, timeout: float,
+    pdf: bool = False,
 ) -> BatchResult:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -1061,7 +1081,7 @@ def _run_with_progress(
     ) as progress:
         return run_batch(
             inbox, outbox, workers=workers, rules=rules, pattern=pattern, force=force, timeout=timeout,
-            listener=_ProgressListener(progress),
+            listener=_ProgressListener(progress), pdf=pdf,
         )
 
 

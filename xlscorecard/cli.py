@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
 
 from xlscorecard import __version__
 from xlscorecard.errors import ScorecardError
+
+# The command line uses no pydantic plugin, and looking for them reads every installed package's
+# metadata (about 30 ms of each command's start-up). A user who sets this variable keeps theirs.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 app = typer.Typer(
     help="Recompute RAG and direction of travel on council performance scorecards.",
@@ -33,6 +36,7 @@ FileArg = Annotated[Path, typer.Argument(help="Scorecard workbook (.xlsx).", sho
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="Rules file (TOML); see examples/rules.toml.")]
 PeriodOpt = Annotated[str | None, typer.Option("--period", help="Reporting period, e.g. 'Qu 2 18-19'.")]
 SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Sheet holding the scorecard.")]
+PdfOpt = Annotated[bool, typer.Option("--pdf", help="Also print each return to PDF beside it (needs LibreOffice).")]
 
 
 def fail(message: str) -> None:
@@ -93,12 +97,16 @@ def check(
 ) -> None:
     """Parse, rate and list findings; change nothing."""
     from xlscorecard.api import check_file, load_settings
+    from xlscorecard.process import collector_paused
     from xlscorecard.report import print_summary, to_json
 
-    assessment = check_file(file, sheet=sheet, period=period, settings=load_settings(rules))
+    with collector_paused():  # this process owns the job (xlscorecard.process)
+        assessment = check_file(file, sheet=sheet, period=period, settings=load_settings(rules))
     if as_json:
         sys.stdout.write(json.dumps(to_json(assessment), ensure_ascii=False, indent=1) + "\n")
     else:
+        from rich.console import Console  # only the tables need it: convert and batch start faster
+
         print_summary(assessment, Console(width=None if sys.stdout.isatty() else 160))
 
 
@@ -107,8 +115,8 @@ def check(
 def addin_build(
     out: Annotated[Path, typer.Option("-o", "--out", help="Folder to write xlscorecard.xlam into.")] = Path("."),
 ) -> None:
-    """Build xlscorecard.xlam from the text sources in macros/."""
-    from xlscorecard.addin_build import build_addin
+    """Build xlscorecard.xlam from the text sources shipped in the package."""
+    from xlscorecard.addin.build import build_addin
 
     typer.echo(build_addin(out))
 
@@ -117,7 +125,7 @@ def addin_build(
 @user_errors
 def addin_install() -> None:
     """Install the add-in into Excel's start-up folder (Windows and macOS)."""
-    from xlscorecard.addin_build import install_addin
+    from xlscorecard.addin.install import install_addin
 
     typer.echo(install_addin())
 
@@ -127,17 +135,28 @@ def addin_install() -> None:
 def convert(
     file: FileArg,
     out: Annotated[
-        str | None, typer.Option("-o", "--out", help="Output file, or folder (existing, or ending with /).")
+        str | None, typer.Option("-o", "--out", help="Output folder (made if missing), or a file name ending .xlsx.")
     ] = None,
     rules: RulesOpt = None,
     period: PeriodOpt = None,
     sheet: SheetOpt = None,
+    pdf: PdfOpt = False,
 ) -> None:
-    """Write the formatted quarter-on-quarter return workbook."""
+    """Write the formatted quarter-on-quarter return workbook, with its check --json sidecar beside it."""
     from xlscorecard.api import convert_file, load_settings
+    from xlscorecard.process import collector_paused
 
-    result = convert_file(file, out=out, settings=load_settings(rules), period=period, sheet=sheet)
+    if pdf:
+        from xlscorecard.pdf import require_libreoffice
+
+        require_libreoffice(file)  # before any work: say how to install it, and write nothing
+    with collector_paused():  # this process owns the job; the assessment is freed inside
+        result = convert_file(file, out=out, settings=load_settings(rules), period=period, sheet=sheet)
     typer.echo(result)
+    if pdf:
+        from xlscorecard.pdf import print_to_pdf
+
+        typer.echo(print_to_pdf(result))
 
 
 @app.command()
@@ -151,12 +170,13 @@ def batch(
     pattern: Annotated[str, typer.Option("--pattern", help="Which files to take (glob).")] = "*.xlsx",
     force: Annotated[bool, typer.Option("--force", help="Convert again even if unchanged.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds allowed per workbook.")] = 120.0,
+    pdf: PdfOpt = False,
 ) -> None:
-    """Convert a folder of workbooks; write report.csv and report.json. Exit 1 if any failed."""
+    """Convert a folder of workbooks; write report.csv, report.json and tidy.csv. Exit 1 if any failed."""
     from xlscorecard.batch import batch_command
 
     raise typer.Exit(batch_command(inbox, outbox, workers=workers, rules=rules, pattern=pattern,
-                                   force=force, timeout=timeout))
+                                   force=force, timeout=timeout, pdf=pdf))
 
 
 @app.command()
@@ -279,3 +299,36 @@ def template(
     from xlscorecard.rollover import template_file
 
     typer.echo(template_file(file, year, quarter=quarter, out=out, sheet=sheet))
+
+
+@app.command()
+@user_errors
+def export(
+    file: FileArg,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="csv, parquet or json (default: from OUT's extension, else csv)."),
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Output file, or folder for '<stem> tidy.<format>'.")
+    ] = None,
+    rules: RulesOpt = None,
+    period: PeriodOpt = None,
+    sheet: SheetOpt = None,
+) -> None:
+    """Write tidy data: one row per PI per period that holds a value, for Power BI and pandas."""
+    from xlscorecard.api import check_file, load_settings
+    from xlscorecard.export import TidyFormat, export_path, write_tidy
+    from xlscorecard.report import to_json
+    from xlscorecard.tidy import tidy_rows
+
+    chosen = fmt or (out.suffix.lstrip(".").lower() if out is not None and out.suffix else "csv")
+    try:
+        tidy_format = TidyFormat(chosen.lower())
+    except ValueError:
+        fail(f"--format {chosen!r} is not one of csv, parquet, json")
+    assessment = check_file(file, sheet=sheet, period=period, settings=load_settings(rules))
+    target = export_path(out if out is not None else file.parent, f"{file.stem} tidy", tidy_format)
+    if target.resolve() == file.resolve():
+        fail(f"{file}: output would overwrite the input; choose another -o")
+    typer.echo(write_tidy(tidy_rows(to_json(assessment)), target, tidy_format))

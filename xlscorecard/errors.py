@@ -27,3 +27,7 @@ class UnsafeWorkbook(WorkbookError):
 
 class SettingsError(ScorecardError):
     """The rules file cannot be used."""
+
+
+class InstallationError(ScorecardError):
+    """The installed software lacks something xlscorecard needs (a dependency's version)."""

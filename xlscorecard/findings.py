@@ -77,5 +77,11 @@ def finding(code: Code, sheet: str, cell: str | None, ref: str | None, message: 
 
 def count_by_code(findings: Iterable[Finding]) -> dict[str, int]:
     """{'missing': 3, ...} in the order codes are declared."""
-    counts = Counter(f.code for f in findings)
-    return {code.value: counts[code] for code in Code if counts[code]}
+    return count_codes(f.code for f in findings)
+
+
+def count_codes(codes: Iterable[str]) -> dict[str, int]:
+    """Counts by code, known codes in their declared order, then any others (from older reports)."""
+    counts = Counter(str(code) for code in codes)
+    known = [code.value for code in Code]
+    return {code: counts[code] for code in known + sorted(set(counts) - set(known)) if counts[code]}

@@ -11,7 +11,6 @@ from xlscorecard.errors import WorkbookError
 from xlscorecard.findings import Code, Finding, finding
 from xlscorecard.grid import CellValue, Grid, column_letter
 from xlscorecard.periods import Period, PeriodKind, order_periods, parse_period
-from xlscorecard.records import gc_paused
 from xlscorecard.scorecard import Indicator, Scorecard, Section
 from xlscorecard.targets import Polarity, Target, TargetKind, parse_polarity, parse_target
 from xlscorecard.values import Observation, Status, parse_value, parse_value_at, tidy_number
@@ -137,8 +136,7 @@ def _ref_text(value: CellValue, number_format: str | None) -> str | None:
 
 def read_scorecard(grid: Grid, period: str | None = None, file: str | None = None) -> Scorecard:
     """Parse a Grid into a Scorecard; raises WorkbookError when no scorecard header is found."""
-    with gc_paused():
-        return _read_scorecard(grid, period, file)
+    return _read_scorecard(grid, period, file)
 
 
 def _read_scorecard(grid: Grid, period: str | None, file: str | None) -> Scorecard:
@@ -596,18 +594,4 @@ def _value_findings(
                         f"{label} value '{obs.raw}' is not a number or a known marker",
                     )
                 )
-        if reporting is not None:
-            obs = ind.values[reporting]
-            if obs.is_blank:
-                out.append(finding(Code.MISSING, sheet, obs.cell, ind.ref, f"no value for {reporting}"))
-            elif obs.status in (Status.NOT_AVAILABLE, Status.NOT_APPLICABLE):  # a dash: see assessment
-                out.append(
-                    finding(
-                        Code.MISSING,
-                        sheet,
-                        obs.cell,
-                        ind.ref,
-                        f"no figure for {reporting} ('{obs.raw}': {obs.status.value})",
-                    )
-                )
-    return out
+    return out  # `missing` (nothing in the reporting period) is the assessment's: a dash depends on the rules

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -91,33 +92,21 @@ def rate_value(
     if target.unit != obs.unit:
         return not_rated(f"unit mismatch: value {obs.display()} vs target {target.describe()}")
 
+    bands = rag_bands(target, polarity, rules)
+    if bands is None:  # a value or bound with no operator: only polarity says which way is good
+        return not_rated(f"no polarity to tell whether {target.describe()} is a floor or a ceiling")
+    rating = bands.rating(value)
     if target.kind is TargetKind.RANGE:
         assert target.low is not None and target.high is not None
-        if target.low <= value <= target.high:
+        if rating is Rating.GREEN:
             return _result(Rating.GREEN, obs, target, value, 0.0, None, rules)
         nearer = target.low if value < target.low else target.high
-        return _graded(obs, target, value, abs(value - nearer), nearer, rules)
-
+        return _result(rating, obs, target, value, abs(value - nearer), nearer, rules)
     assert target.value is not None
     bound = target.value
-    op = target.operator if target.kind is TargetKind.BOUND else None
-    if op is None:
-        if polarity is None:
-            return not_rated(f"no polarity to tell whether {target.describe()} is a floor or a ceiling")
-        op = ">=" if polarity == "high" else "<="
-    if op == "<":
-        met = value < bound
-    elif op == "<=":
-        met = value <= bound
-    elif op == ">":
-        met = value > bound
-    elif op == ">=":
-        met = value >= bound
-    else:
-        raise KeyError(op)
-    if met:
+    if rating is Rating.GREEN:
         return _result(Rating.GREEN, obs, target, value, 0.0, bound, rules)
-    return _graded(obs, target, value, abs(value - bound), bound, rules)
+    return _result(rating, obs, target, value, abs(value - bound), bound, rules)
 
 
 def _benchmark_as_target(target: Target, polarity: Polarity | None, benchmark: Observation | None) -> Target:
@@ -147,12 +136,6 @@ def allowed_miss(bound: float, unit: str | None, rules: Settings) -> float:
     if bound == 0:
         return rules.zero_target_band
     return abs(bound) / 100 * rules.tolerance  # divide first: abs(bound) * tolerance can overflow
-
-
-def _graded(obs: Observation, target: Target, value: float, miss: float, bound: float, rules: Settings) -> RagResult:
-    allowed = allowed_miss(bound, obs.unit, rules)
-    rating = Rating.AMBER if miss <= allowed + 1e-9 else Rating.RED
-    return _result(rating, obs, target, value, miss, bound, rules)
 
 
 def _tolerance_text(bound: float | None, unit: str | None, rules: Settings) -> str:
@@ -190,6 +173,7 @@ def _result(
 
 
 NO_LIMIT = 1e307  # Excel's largest comfortable number stands in for infinity in formulas
+SLACK = 1e-9  # a miss equal to the tolerance is Amber, whatever float noise the sum carries
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -200,20 +184,53 @@ class RagBands(Record):
     green_high: float
     amber_low: float
     amber_high: float
+    # A strict bound ("<20%", ">50") excludes the bound itself: its green end is then the next
+    # float beyond the bound, and "low" or "high" says which end that is.
+    strict: str | None = None
+
+    def rating(self, value: float) -> Rating:
+        """The one rating rule: Green inside the green band, Amber inside the amber band, else Red."""
+        if self.green_low <= value <= self.green_high:
+            return Rating.GREEN
+        if self.amber_low <= value <= self.amber_high:
+            return Rating.AMBER
+        return Rating.RED
+
+    def stored_as(self, scale: float) -> RagBands:
+        """The bands in a cell's stored units (scale 0.01: 31% kept as 0.31); no-limit ends stay put.
+
+        Divides by the reciprocal, so 31% becomes exactly the 0.31 a spreadsheet stores."""
+        if scale == 1.0:
+            return self
+        per = 1 / scale
+
+        def one(bound: float) -> float:
+            return bound if abs(bound) >= NO_LIMIT else bound / per
+
+        green_low, green_high = one(self.green_low), one(self.green_high)
+        if self.strict == "low":  # the next float beyond the bound in the stored units, not a scaled step
+            green_low = math.nextafter(one(math.nextafter(self.green_low, -math.inf)), math.inf)
+        elif self.strict == "high":
+            green_high = math.nextafter(one(math.nextafter(self.green_high, math.inf)), -math.inf)
+        return RagBands(green_low, green_high, one(self.amber_low), one(self.amber_high), self.strict)
+
+    def as_tuple(self) -> tuple[float, float, float, float]:
+        return self.green_low, self.green_high, self.amber_low, self.amber_high
 
 
 def rag_bands(
     target: Target, polarity: Polarity | None, rules: Settings, benchmark: Observation | None = None
 ) -> RagBands | None:
-    """The same rule as rate_value, expressed as ranges so a spreadsheet can re-rate edited values."""
+    """The rating rule as value ranges: rate_value rates by them, and a spreadsheet's conditional
+    formats re-rate edited values with them. None when the target cannot rate a number."""
     if target.kind is TargetKind.BENCHMARK:
         target = _benchmark_as_target(target, polarity, benchmark)
     if target.kind is TargetKind.RANGE and target.low is not None and target.high is not None:
         return RagBands(
             green_low=target.low,
             green_high=target.high,
-            amber_low=target.low - allowed_miss(target.low, target.unit, rules),
-            amber_high=target.high + allowed_miss(target.high, target.unit, rules),
+            amber_low=target.low - allowed_miss(target.low, target.unit, rules) - SLACK,
+            amber_high=target.high + allowed_miss(target.high, target.unit, rules) + SLACK,
         )
     if target.kind not in (TargetKind.VALUE, TargetKind.BOUND) or target.value is None:
         return None
@@ -224,9 +241,27 @@ def rag_bands(
         op = ">=" if polarity == "high" else "<="
     bound = target.value
     allowed = allowed_miss(bound, target.unit, rules)
-    nudge = max(abs(bound), 1.0) * 1e-9  # a strict bound excludes the bound itself
     if op in ("<", "<="):
-        green_high = bound - nudge if op == "<" else bound
-        return RagBands(green_low=-NO_LIMIT, green_high=green_high, amber_low=-NO_LIMIT, amber_high=bound + allowed)
-    green_low = bound + nudge if op == ">" else bound
-    return RagBands(green_low=green_low, green_high=NO_LIMIT, amber_low=bound - allowed, amber_high=NO_LIMIT)
+        green_high = math.nextafter(bound, -math.inf) if op == "<" else bound
+        return RagBands(
+            green_low=-NO_LIMIT, green_high=green_high, amber_low=-NO_LIMIT, amber_high=bound + allowed + SLACK,
+            strict="high" if op == "<" else None,
+        )
+    green_low = math.nextafter(bound, math.inf) if op == ">" else bound
+    return RagBands(
+        green_low=green_low, green_high=NO_LIMIT, amber_low=bound - allowed - SLACK, amber_high=NO_LIMIT,
+        strict="low" if op == ">" else None,
+    )
+
+
+def value_bands(
+    target: Target, polarity: Polarity | None, rules: Settings, unit: str | None, benchmark: Observation | None = None
+) -> RagBands | None:
+    """The bands that rate a value in `unit`, or None when such a value is not rated by this target
+    (no target, a benchmark without a figure, or a target in other units)."""
+    if target.kind is TargetKind.BENCHMARK:
+        target = _benchmark_as_target(target, polarity, benchmark)
+    if target.kind is None or target.unit != unit:
+        return None
+    return rag_bands(target, polarity, rules)
+

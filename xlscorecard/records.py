@@ -15,9 +15,7 @@ settings.py and safety.py.
 from __future__ import annotations
 
 import dataclasses
-import gc
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
+from collections.abc import Collection
 from enum import Enum
 from typing import Any, Literal, TypeVar
 
@@ -95,21 +93,3 @@ def dump(value: Any, json: bool = True) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: dump(getattr(value, f.name), json) for f in dataclasses.fields(value)}
     return value
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a sheet's records are built.
-
-    Building a 20,000-PI scorecard makes about half a million records, dictionaries and lists,
-    none of them in reference cycles; the collector's repeated passes over them cost about a third
-    of the time. Reference counting still frees everything as usual. The collector is switched
-    back on afterwards only if it was on before (a caller that turned it off keeps it off).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

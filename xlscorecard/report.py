@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from collections.abc import Iterator
+from typing import Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
@@ -15,17 +17,16 @@ RAG_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
 
 def to_json(assessment: Assessment) -> dict[str, Any]:
     """The machine-readable result: the scorecard, each indicator's RAG and travel, all findings."""
+    return {
+        **json_head(assessment),
+        "indicators": list(indicators_json(assessment)),
+        "findings": [f.model_dump(mode="json") for f in assessment.findings],
+    }
+
+
+def json_head(assessment: Assessment) -> dict[str, Any]:
+    """The part of to_json() before "indicators": file, sheet, title, periods, sections and counts."""
     sc = assessment.scorecard
-    indicators = []
-    for ind, result in zip(sc.indicators, assessment.results, strict=True):
-        data = ind.model_dump(mode="json", exclude={"submitted_rag", "submitted_arrow"})
-        data["submitted_rag"] = ind.submitted_rag.raw
-        data["submitted_arrow"] = ind.submitted_arrow.raw
-        data["rag"] = result.rag.model_dump(mode="json")
-        data["travel"] = {**result.travel.model_dump(mode="json"), "arrow": assessment.glyph(result) or None}
-        data["benchmarks"] = result.benchmarks
-        data["polarity_used"] = result.polarity  # stated, forced by the rules, or implied by the target
-        indicators.append(data)
     return {
         "file": sc.file,
         "sheet": sc.sheet,
@@ -39,9 +40,36 @@ def to_json(assessment: Assessment) -> dict[str, Any]:
             "rag": assessment.rag_counts(),
             "findings": count_by_code(assessment.findings),
         },
-        "indicators": indicators,
-        "findings": [f.model_dump(mode="json") for f in assessment.findings],
     }
+
+
+def indicators_json(assessment: Assessment) -> Iterator[dict[str, Any]]:
+    """to_json()'s "indicators", one at a time (a writer can stream 20,000 of them)."""
+    for ind, result in zip(assessment.scorecard.indicators, assessment.results, strict=True):
+        data = ind.model_dump(mode="json", exclude={"submitted_rag", "submitted_arrow"})
+        data["submitted_rag"] = ind.submitted_rag.raw
+        data["submitted_arrow"] = ind.submitted_arrow.raw
+        data["rag"] = result.rag.model_dump(mode="json")
+        data["travel"] = {**result.travel.model_dump(mode="json"), "arrow": assessment.glyph(result) or None}
+        data["benchmarks"] = result.benchmarks
+        data["polarity_used"] = result.polarity  # stated, forced by the rules, or implied by the target
+        yield data
+
+
+def write_json(assessment: Assessment, out: TextIO) -> None:
+    """Write to_json()'s object to `out`, indicator by indicator: the same JSON, without building it whole."""
+    out.write(json.dumps(json_head(assessment), ensure_ascii=False)[:-1])
+    out.write(', "indicators": [')
+    for i, data in enumerate(indicators_json(assessment)):
+        if i:
+            out.write(", ")
+        out.write(json.dumps(data, ensure_ascii=False))
+    out.write('], "findings": [')
+    for i, finding in enumerate(assessment.findings):
+        if i:
+            out.write(", ")
+        out.write(json.dumps(finding.model_dump(mode="json"), ensure_ascii=False))
+    out.write("]}\n")
 
 
 def print_summary(assessment: Assessment, console: Console) -> None:

@@ -8,9 +8,10 @@ it follows an analyst's edits.
 from __future__ import annotations
 
 import functools
-import os
-from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+import tempfile
+import textwrap
+from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +19,17 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from xlscorecard.assessment import Assessment, IndicatorAssessment
+from xlscorecard.assessment import OUTCOMES, Assessment
 from xlscorecard.atomic import atomic_path
 from xlscorecard.colours import FLAG_STYLES, MEANING_COLOURS, RAG_COLOURS
 from xlscorecard.findings import Code, Finding
 from xlscorecard.grid import Grid, cell_address, column_index, column_letter, split_address
-from xlscorecard.rag import RagBands, Rating, rag_bands
+from xlscorecard.printing import page_footer, page_header, row_height
+from xlscorecard.rag import Rating
 from xlscorecard.scorecard import Indicator
-from xlscorecard.values import Observation, percent_scaling
-from xlscorecard.xlsx_package import OverlappedWorkbook
-from xlscorecard.xlsx_rows import Cell, RowsWorksheet
+from xlscorecard.targets import Target, TargetKind
+from xlscorecard.values import Observation
+from xlscorecard.xlsx_rows import Cell, FastRowsWorksheet
 
 SCORECARD = "Scorecard"
 QOQ = "Quarter on quarter"
@@ -38,28 +40,28 @@ SUMMARY = "Summary"
 WIDTH_SAMPLE_ROWS = 2000
 IN_MEMORY_CELLS = 20_000  # about 1,000 rows: above that, parts go to temporary files and memory stays flat
 HELPERS = ("xlscorecard polarity", "green from", "green to", "amber from", "amber to")
+QOQ_WIDTHS = (7.0, 45.0, 20.0, 11.0, 11.0, 10.0, 10.0, 7.0, 14.0, 10.0, 70.0, 16.0)
+EXCEPTION_WIDTHS = (7.0, 40.0, 18.0, 16.0, 10.0, 10.0, 10.0, 10.0, 7.0, 40.0, 60.0)
+SUMMARY_LABEL_CHARS = 28  # a chart's category label longer than this is wrapped onto two lines
 
 
 def return_path(source: Path, reporting_period: str | None, out: str | Path | None = None) -> Path:
     """`<stem> - Qu 2 18-19 return.xlsx` beside the source, in folder `out`, or `out` itself.
 
-    `out` names a folder when it exists as one or ends with a slash (kept when given as text).
+    `out` names the return itself when it ends with `.xlsx` (any case); anything else is a folder,
+    made when missing (`-o r1` writes `r1/<stem> - Qu 2 18-19 return.xlsx`, never a file `r1`).
     """
     name = f"{source.stem} - {reporting_period or 'return'} return.xlsx".replace("/", "-")
     if out is None:
         return source.with_name(name)
-    if Path(out).is_dir() or str(out).endswith(("/", os.sep)):
-        return Path(out) / name
-    return Path(out)
+    if str(out).lower().endswith(".xlsx") and not Path(out).is_dir():
+        return Path(out)
+    return Path(out) / name
 
 
 def write_return(grid: Grid, assessment: Assessment, path: Path) -> Path:
     """Write the return atomically: a temporary file beside `path`, renamed into place when complete."""
     return ReturnWriter(grid, assessment).write(path)
-
-
-def _excel_escape(text: str) -> str:
-    return text.replace("&", "&&")
 
 
 class ReturnWriter:
@@ -88,8 +90,11 @@ class ReturnWriter:
 
     def write(self, path: Path) -> Path:
         """Write the return to `path` via a temporary file beside it, renamed into place when complete."""
-        with atomic_path(path, prefix=f".{path.stem}.", suffix=".xlsx.tmp") as tmp:
-            self.wb = OverlappedWorkbook(
+        # Big returns are assembled from temporary part files: in a folder of their own, removed
+        # whatever happens (XlsxWriter leaves its parts behind when a write fails part-way).
+        with atomic_path(path, prefix=f".{path.stem}.", suffix=".xlsx.tmp") as tmp, \
+                tempfile.TemporaryDirectory(prefix="xlscorecard-parts-") as parts:
+            self.wb = xlsxwriter.Workbook(
                 str(tmp),
                 {
                     "strings_to_formulas": False,
@@ -98,6 +103,7 @@ class ReturnWriter:
                     "nan_inf_to_errors": True,
                     # Small returns are assembled in memory (no temporary file per part); big ones on disk.
                     "in_memory": self.in_memory,
+                    "tmpdir": parts,
                 },
             )
             self.wb.set_properties({"title": self.sc.title or "Scorecard return", "comments": "Written by xlscorecard"})
@@ -119,7 +125,7 @@ class ReturnWriter:
 
     # --- Scorecard -----------------------------------------------------------------------
     def scorecard_sheet(self) -> None:
-        ws = self.wb.add_worksheet(SCORECARD, worksheet_class=RowsWorksheet)
+        ws = self.wb.add_worksheet(SCORECARD, worksheet_class=FastRowsWorksheet)
         grid, sc = self.grid, self.sc
         header_r = sc.header_row - grid.sheet_row(0)
         header_values = [v for v in grid.values[header_r]]
@@ -137,7 +143,7 @@ class ReturnWriter:
             travel_c = last_col
         helper_c = last_col + 1
         widths = self._column_widths(col, last_col)
-        chars_per_line = {c: max(int(w * 1.8), 1) for c, w in widths.items()}
+        col_widths = [widths.get(c, 8.0) for c in range(grid.width)]
         border = {"border": 1, "border_color": "#A6A6A6", "valign": "top"}
         header_fmt = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", text_wrap=True,
                               align="center", valign="vcenter", border=1)
@@ -181,11 +187,14 @@ class ReturnWriter:
                 cells[travel_c] = (_as_text(row[travel_c]) if travel_c < grid.width else travel_header, header_fmt)
                 if r == header_r:
                     cells.update((helper_c + i, (name, header_fmt)) for i, name in enumerate(HELPERS))
-                ws.write_row(r, _in_order(cells), 30)
+                header_widths = [*col_widths, *[10.0] * (len(HELPERS) + 2)]
+                ws.write_cells(r, _in_order(cells), max(30.0, row_height(
+                    (value, header_widths[c]) for c, (value, _) in cells.items() if c < len(header_widths))))
                 continue
             if sheet_row in section_rows:
                 heading = _as_text(next(v for v in row if _as_text(v)))
-                ws.write_row(r, [(0, heading, section_fmt), *((c, None, section_fmt) for c in range(1, last_col + 1))])
+                ws.write_cells(r, [(0, heading, section_fmt),
+                                   *((c, None, section_fmt) for c in range(1, last_col + 1))])
                 continue
             ind = pi_rows.get(sheet_row)
             formats_row = grid.number_formats[r] if grid.number_formats is not None else None
@@ -200,7 +209,7 @@ class ReturnWriter:
                     nf = formats_row[c] if formats_row is not None and isinstance(value, int | float) else None
                     codes = flags_by_row[sheet_row].get(c, ()) if sheet_row in flags_by_row else ()
                     cells[c] = (value, cell_format(False, nf, codes))
-                ws.write_row(r, _in_order(cells))
+                ws.write_cells(r, _in_order(cells))
                 continue
             row_flags = flags_by_row.get(sheet_row) or {}
             rating = self._rating_cells(ind, rag_c, travel_c, helper_c, rating_formats)
@@ -214,7 +223,7 @@ class ReturnWriter:
                 found = None if c in row_flags else pi_formats.get(nf)
                 pi_cells.append((c, value, found or cell_format(True, nf, row_flags.get(c, ()))))
             pi_cells += _in_order(rating)  # the columns added after the source's own
-            ws.write_row(r, pi_cells, _row_height(row, chars_per_line))
+            ws.write_cells(r, pi_cells, row_height(zip(row, col_widths, strict=False)))
 
         self._notes(ws, findings_by_cell)
         first_pi = min((ind.row for ind in sc.indicators), default=sc.header_row + 1) - grid.sheet_row(0)
@@ -228,8 +237,9 @@ class ReturnWriter:
         ws.set_column(helper_c, helper_c + len(HELPERS) - 1, 10, None, {"hidden": True})
         ws.freeze_panes(header_r + 1, min(2, last_col))
         ws.autofilter(header_r, 0, max(last_pi, header_r), last_col)
-        self._print_setup(ws, header_r, last_col)
-        self._key(ws, max(grid.height, last_pi + 1) + 2)
+        key_r = max(grid.height, last_pi + 1) + 2
+        self._key(ws, key_r)
+        self._page_setup(ws, header_r, last_col, key_r + 10)
 
     def _flags_by_row(self, findings_by_cell: dict[str, list[Finding]]) -> dict[int, dict[int, tuple[Code, ...]]]:
         """Sheet row -> grid column -> the styled finding codes on that cell."""
@@ -268,12 +278,10 @@ class ReturnWriter:
             travel_c: (self.a.glyph(result) or None, formats[1]),
             helper_c: (result.polarity or "", None),
         }
-        rules = self.a.settings.for_pi(ind.ref)
-        bands = rag_bands(ind.target, result.polarity, rules, ind.benchmark(ind.target.benchmark))
-        scale = self._scale(ind)
-        if bands is not None and scale is not None and ind.target.unit == ind.unit:
-            for i, bound in enumerate(_band_values(bands)):
-                cells[helper_c + 1 + i] = (bound * scale, None)
+        bands = result.stored_bands()
+        if bands is not None and self._period_col is not None:
+            for i, bound in enumerate(bands.as_tuple()):
+                cells[helper_c + 1 + i] = (bound, None)
         return cells
 
     @functools.cached_property
@@ -282,22 +290,6 @@ class ReturnWriter:
         period = self.sc.reporting_period
         letter = self.sc.columns.get(period) if period else None
         return None if letter is None else self._col(letter)
-
-    def _scale(self, ind: Indicator) -> float | None:
-        """How the reporting-period cell stores the indicator's units (0.01 for 31% kept as 0.31)."""
-        gc = self._period_col
-        if gc is None:
-            return None
-        if ind.unit != "%":
-            return 1.0
-        gr = ind.row - self.grid.sheet_row(0)
-        raw = self.grid.value(gr, gc)
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
-            _, fraction = percent_scaling(self.grid.number_format(gr, gc))
-            number = ind.values[self.sc.reporting_period or ""].number
-            if fraction or (number and raw != number):
-                return 0.01
-        return 1.0
 
     def _notes(self, ws: Worksheet, findings_by_cell: dict[str, list[Finding]]) -> None:
         """A note on every cell a finding names, saying what is wrong there.
@@ -362,22 +354,24 @@ class ReturnWriter:
                 "stop_if_true": True,
             })
 
-    def _print_setup(self, ws: Worksheet, header_r: int, last_col: int) -> None:
+    def _page_setup(self, ws: Worksheet, header_r: int | None, last_col: int, last_row: int,
+                    pages_tall: int = 0) -> None:
+        """Every sheet: A4 landscape, one page wide, header row on each page, title and page footer."""
         ws.set_landscape()
         ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(header_r)
-        ws.print_area(0, 0, max(self.grid.height - 1, header_r), last_col)
-        title = _excel_escape(self.sc.title or "Scorecard")
-        period = _excel_escape(self.sc.reporting_period or "")
-        ws.set_header(f"&C&\"Calibri,Bold\"{title}")
-        ws.set_footer(f"&LReporting period: {period}&CPage &P of &N&R{_excel_escape(Path(self.sc.file or '').name)}")
+        ws.fit_to_pages(1, pages_tall)
+        if header_r is not None:
+            ws.repeat_rows(header_r)
+        ws.print_area(0, 0, max(last_row, header_r or 0), last_col)
+        ws.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+        ws.set_header(page_header(self.sc.title))
+        ws.set_footer(page_footer(self.sc.reporting_period, self.sc.file))
 
-    def _key(self, ws: RowsWorksheet, r: int) -> None:
+    def _key(self, ws: FastRowsWorksheet, r: int) -> None:
         g = self.a.settings.glyph
         tol = self.a.settings
         bold = self.fmt(bold=True)
-        ws.write_row(r, [(0, "Key", bold)])
+        ws.write_cells(r, [(0, "Key", bold)])
         rows: list[tuple[str, str, dict[str, Any]]] = [
             ("Green", "Target met", {"bg_color": RAG_COLOURS["green"][0]}),
             ("Amber", f"Target missed by no more than the tolerance ({tol.tolerance:g}, {tol.tolerance_kind.value})",
@@ -393,11 +387,11 @@ class ReturnWriter:
             ("stale", "Latest figure is older than the reporting period", FLAG_STYLES[Code.STALE]),
         ]
         for i, (label, meaning, style) in enumerate(rows, start=1):
-            ws.write_row(r + i, [(0, label, self.fmt(**style, align="center", border=1)), (1, meaning, None)])
+            ws.write_cells(r + i, [(0, label, self.fmt(**style, align="center", border=1)), (1, meaning, None)])
 
     # --- Quarter on quarter --------------------------------------------------------------
     def quarter_on_quarter_sheet(self) -> None:
-        ws = self.wb.add_worksheet(QOQ, worksheet_class=RowsWorksheet)
+        ws = self.wb.add_worksheet(QOQ, worksheet_class=FastRowsWorksheet)
         sc = self.sc
         cur = sc.reporting_period or ""
         prev = next((r.travel.previous_period for r in self.a.results if r.travel.previous_period), "Previous")
@@ -406,7 +400,8 @@ class ReturnWriter:
         trend_c = len(headers)
         labels = sc.period_labels
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", text_wrap=True, valign="vcenter", border=1)
-        ws.write_row(0, [(c, h, head) for c, h in enumerate(headers + [f"Trend data: {label}" for label in labels])])
+        ws.write_cells(0, [(c, h, head) for c, h in enumerate(headers + [f"Trend data: {label}" for label in labels])],
+                     row_height((h, QOQ_WIDTHS[c]) for c, h in enumerate(headers)))
         wrap = self.fmt(text_wrap=True, valign="top")
         top = self.fmt(valign="top")
         change_fmt = {unit: self.fmt(num_format=nf, valign="top")
@@ -414,17 +409,13 @@ class ReturnWriter:
         percent_fmt = self.fmt(num_format="+0.0%;-0.0%;0.0%", valign="top")
         arrow_fmt = self.fmt(align="center", valign="top", font_size=14)
         rag_fmt = self.fmt(align="center", valign="top", bold=True)
-        value_formats = {
-            (unit, whole): self.fmt(num_format=nf, valign="top")
-            for (unit, whole), nf in {("%", True): "0%", ("%", False): "0.0%", (None, True): "#,##0",
-                                      (None, False): "#,##0.0##"}.items()
-        }
+        value_formats = self._value_formats()
         marker_fmt = self.fmt(italic=True, font_color="#595959", valign="top")
         spark_cells: list[str] = []
         spark_ranges: list[str] = []
         for i, (ind, result) in enumerate(zip(sc.indicators, self.a.results, strict=True), start=1):
             t = result.travel
-            cells: list[Cell] = [(0, ind.ref, top), (1, ind.measure, wrap), (2, ind.section or "", top)]
+            cells: list[Cell] = [(0, ind.ref, top), (1, ind.measure, wrap), (2, ind.section or "", wrap)]
             p_obs = ind.values.get(prev) if prev in ind.values else None
             c_obs = ind.values.get(cur)
             cells += _observation_cell(3, p_obs, value_formats, marker_fmt)
@@ -443,7 +434,9 @@ class ReturnWriter:
                 obs = ind.values[label]
                 if obs.is_numeric and obs.number is not None:
                     cells.append((trend_c + j, obs.number, None))
-            ws.write_row(i, cells)
+            explanation = f"{result.rag.explanation}. {t.explanation}"
+            ws.write_cells(i, cells, row_height(
+                [(ind.measure, QOQ_WIDTHS[1]), (ind.section or "", QOQ_WIDTHS[2]), (explanation, QOQ_WIDTHS[10])]))
             spark_cells.append(cell_address(i + 1, 12))
             first, last = cell_address(i + 1, trend_c + 1), cell_address(i + 1, trend_c + len(labels))
             spark_ranges.append(f"'{QOQ}'!{first}:{last}")
@@ -468,45 +461,61 @@ class ReturnWriter:
                                                    "format": fmt})
                 ws.conditional_format(1, 7, n, 7, {"type": "formula", "criteria": f'=$I2="{meaning}"',
                                                    "format": fmt})
-        for c, w in enumerate([7, 45, 20, 11, 11, 10, 10, 7, 14, 10, 70, 16]):
+        for c, w in enumerate(QOQ_WIDTHS):
             ws.set_column(c, c, w)
         ws.set_column(trend_c, trend_c + len(labels) - 1, 10, None, {"level": 1, "hidden": True})
         ws.freeze_panes(1, 2)
         ws.autofilter(0, 0, max(n, 1), len(headers) - 2)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0)
+        self._page_setup(ws, 0, len(headers) - 1, max(n, 1))
 
     # --- Exceptions ------------------------------------------------------------------------
     def exceptions_sheet(self) -> None:
-        ws = self.wb.add_worksheet(EXCEPTIONS, worksheet_class=RowsWorksheet)
+        ws = self.wb.add_worksheet(EXCEPTIONS, worksheet_class=FastRowsWorksheet)
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#9C0006", text_wrap=True, border=1)
-        headers = ["PI", "Measure", "Section", "Lead officer", "Value", "Target", "RAG", "Explanation", "Comment"]
-        ws.write_row(0, [(c, h, head) for c, h in enumerate(headers)])
+        headers = ["PI", "Measure", "Section", "Lead officer", "Value", "Target", "Stat neighbour", "National",
+                   "RAG", "Explanation", "Comment"]
+        ws.write_cells(0, [(c, h, head) for c, h in enumerate(headers)],
+                     row_height((h, EXCEPTION_WIDTHS[c]) for c, h in enumerate(headers)))
         wrap = self.fmt(text_wrap=True, valign="top")
+        value_formats = self._value_formats()
+        marker_fmt = self.fmt(italic=True, font_color="#595959", valign="top", text_wrap=True)
         r = 0
         for ind, result in zip(self.sc.indicators, self.a.results, strict=True):
             if result.rag.rating is not Rating.RED:
                 continue
             r += 1
             obs = ind.values.get(result.rag.period or "", Observation())
-            texts = [ind.ref, ind.measure, ind.section or "", ind.lead or "", obs.display(), ind.target.raw or "",
-                     "Red", result.rag.explanation, ind.comments or ""]
-            ws.write_row(r, [(c, text, wrap) for c, text in enumerate(texts)])
+            texts = {0: ind.ref, 1: ind.measure, 2: ind.section or "", 3: ind.lead or "", 8: "Red",
+                     9: result.rag.explanation, 10: ind.comments or ""}
+            cells: list[Cell] = [(c, text, wrap) for c, text in texts.items()]
+            cells += _observation_cell(4, obs, value_formats, marker_fmt)
+            cells += _target_cell(5, ind.target, value_formats, marker_fmt)
+            cells += _observation_cell(6, ind.stat_neighbour, value_formats, marker_fmt)
+            cells += _observation_cell(7, ind.national, value_formats, marker_fmt)
+            cells.sort(key=lambda cell: cell[0])
+            ws.write_cells(r, cells, row_height(
+                [(text, EXCEPTION_WIDTHS[c]) for c, text in texts.items()]
+                + [(cell[1], EXCEPTION_WIDTHS[cell[0]]) for cell in cells if cell[0] in (4, 5, 6, 7)]))
         if r == 0:
-            ws.write_row(1, [(0, "No PI is rated Red.", None)])
-        for c, w in enumerate([7, 45, 20, 18, 10, 10, 7, 45, 80]):
+            ws.write_cells(1, [(0, "No PI is rated Red.", None)])
+        for c, w in enumerate(EXCEPTION_WIDTHS):
             ws.set_column(c, c, w)
         ws.freeze_panes(1, 0)
-        ws.set_landscape()
-        ws.fit_to_pages(1, 0)
-        ws.repeat_rows(0)
+        self._page_setup(ws, 0, len(headers) - 1, max(r, 1))
+
+    def _value_formats(self) -> dict[tuple[str | None, bool], Format]:
+        """Number formats for a value in its PI's unit: whole or not, percent or not."""
+        return {
+            (unit, whole): self.fmt(num_format=nf, valign="top")
+            for (unit, whole), nf in {("%", True): "0%", ("%", False): "0.0%", (None, True): "#,##0",
+                                      (None, False): "#,##0.0##"}.items()
+        }
 
     # --- Data quality ----------------------------------------------------------------------
     def data_quality_sheet(self) -> None:
-        ws = self.wb.add_worksheet(DATA_QUALITY, worksheet_class=RowsWorksheet)
+        ws = self.wb.add_worksheet(DATA_QUALITY, worksheet_class=FastRowsWorksheet)
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", border=1)
-        ws.write_row(0, [(c, h, head) for c, h in enumerate(["Code", "Severity", "PI", "Cell", "Message"])])
+        ws.write_cells(0, [(c, h, head) for c, h in enumerate(["Code", "Severity", "PI", "Cell", "Message"])])
         link = self.fmt(font_color="#0563C1", underline=1)
         wrap = self.fmt(text_wrap=True, valign="top")
         for r, f in enumerate(self.a.findings, start=1):
@@ -515,55 +524,69 @@ class ReturnWriter:
                 cells.append((3, f.cell, link))
                 ws.link(r, 3, f"'{SCORECARD}'!{f.cell}", f.cell, f"Go to {f.cell} on the {SCORECARD} sheet")
             cells.append((4, f.message, wrap))
-            ws.write_row(r, cells)
+            ws.write_cells(r, cells, row_height([(f.message, 100.0)]))
         if not self.a.findings:
-            ws.write_row(1, [(0, "No findings.", None)])
+            ws.write_cells(1, [(0, "No findings.", None)])
         ws.set_column(0, 0, 24)
         ws.set_column(1, 3, 9)
         ws.set_column(4, 4, 100)
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(len(self.a.findings), 1), 4)
+        self._page_setup(ws, 0, 4, max(len(self.a.findings), 1))
 
     # --- Summary ---------------------------------------------------------------------------
     def summary_sheet(self) -> None:
-        ws = self.wb.add_worksheet(SUMMARY, worksheet_class=RowsWorksheet)
+        ws = self.wb.add_worksheet(SUMMARY, worksheet_class=FastRowsWorksheet)
         bold = self.fmt(bold=True)
         head = self.fmt(bold=True, font_color="#FFFFFF", bg_color="#1F4E78", text_wrap=True, border=1)
-        ws.write_row(0, [(0, self.sc.title or "Scorecard", self.fmt(bold=True, font_size=14))])
-        ws.write_row(1, [(0, f"Reporting period: {self.sc.reporting_period or ''}", None)])
-        columns = ["Section", "Green", "Amber", "Red", "Not rated", "Improving", "Worsening", "Same",
-                   "No polarity", "Not comparable"]
+        wrap = self.fmt(text_wrap=True, valign="top")
+        ws.write_cells(0, [(0, self.sc.title or "Scorecard", self.fmt(bold=True, font_size=14))])
+        ws.write_cells(1, [(0, f"Reporting period: {self.sc.reporting_period or ''}", None)])
+        columns = ["Section", *(name.capitalize() for name in OUTCOMES)]
         heads: list[Cell] = []
         for c, h in enumerate(columns):
             colours = RAG_COLOURS.get(h.lower())
             heads.append((c, h, self.fmt(bold=True, bg_color=colours[0], font_color=colours[1], border=1)
                           if colours else head))
-        ws.write_row(3, heads)
-        by_section: dict[str, list[IndicatorAssessment]] = defaultdict(list)
-        for ind, result in zip(self.sc.indicators, self.a.results, strict=True):
-            by_section[ind.section or "(no section)"].append(result)
+        label_c = len(columns) + 1  # chart labels, outside the printed table
+        ws.write_cells(3, [*heads, (label_c, "Chart label", None)],
+                     row_height((h, 45.0 if c == 0 else 11.0) for c, h in enumerate(columns)))
+        counts = self.a.counts_by_section()
+        total = counts.pop("All PIs")
         r = 3
-        for section, results in by_section.items():
+        for section, numbers in counts.items():
             r += 1
-            ws.write_row(r, [(0, section, None), *((c, n, None) for c, n in enumerate(_counts(results), start=1))])
+            ws.write_cells(r, [(0, section, wrap), *((c, n, None) for c, n in enumerate(numbers.values(), start=1)),
+                             (label_c, _chart_label(section), None)], row_height([(section, 45.0)]))
         total_r = r + 1
-        ws.write_row(total_r, [(0, "All PIs", bold),
-                               *((c, n, bold) for c, n in enumerate(_counts(self.a.results), start=1))])
+        ws.write_cells(total_r, [(0, "All PIs", bold),
+                               *((c, n, bold) for c, n in enumerate(total.values(), start=1))])
+        last_row = total_r
         if r > 3:
             chart = self.wb.add_chart({"type": "bar", "subtype": "stacked"})
             for name, c in (("green", 1), ("amber", 2), ("red", 3)):
                 chart.add_series({
                     "name": [SUMMARY, 3, c],
-                    "categories": [SUMMARY, 4, 0, r, 0],
+                    "categories": [SUMMARY, 4, label_c, r, label_c],
                     "values": [SUMMARY, 4, c, r, c],
                     "fill": {"color": {"green": "#00B050", "amber": "#FFC000", "red": "#C00000"}[name]},
+                    "gap": 60,
                 })
-            chart.set_title({"name": f"RAG by section, {self.sc.reporting_period or ''}"})
-            chart.set_y_axis({"reverse": True})
-            chart.set_size({"width": 760, "height": max(300, 24 * (r - 3) + 120)})
-            ws.insert_chart(total_r + 2, 0, chart)
+            chart.set_title({"name": f"RAG by section, {self.sc.reporting_period or ''}",
+                             "name_font": {"size": 12}})
+            # Every section named (interval 1), in a small font: labels are wrapped by _chart_label.
+            # In XlsxWriter's bar chart the y axis holds the categories (drawn vertically).
+            chart.set_y_axis({"reverse": True, "interval_unit": 1, "num_font": {"size": 8}})
+            chart.set_x_axis({"num_font": {"size": 8}})
+            chart.set_legend({"position": "bottom"})
+            height = max(300, 30 * (r - 3) + 140)
+            chart.set_size({"width": 900, "height": height})
+            ws.insert_chart(total_r + 2, 0, chart, {"object_position": 3})
+            last_row = total_r + 2 + -(-height // 20) + 1
         ws.set_column(0, 0, 45)
         ws.set_column(1, len(columns) - 1, 11)
+        ws.set_column(label_c, label_c, 30)
+        self._page_setup(ws, None, len(columns) - 1, last_row, pages_tall=1)
         ws.activate()
         ws.set_first_sheet()
         self.wb.worksheets()[0].activate()
@@ -585,25 +608,25 @@ def _observation_cell(
     return []
 
 
-def _counts(results: list[IndicatorAssessment]) -> list[int]:
-    rag = Counter(r.rag.rating for r in results)
-    meaning = Counter(r.travel.meaning.value if r.travel.meaning else
-                      ("no polarity" if r.travel.direction else "not comparable") for r in results)
-    return [rag[Rating.GREEN], rag[Rating.AMBER], rag[Rating.RED], rag[None], meaning["improving"],
-            meaning["worsening"], meaning["same"], meaning["no polarity"], meaning["not comparable"]]
+def _chart_label(section: str) -> str:
+    """A section name short enough for a chart axis: wrapped onto two lines, then shortened."""
+    lines = textwrap.wrap(section, SUMMARY_LABEL_CHARS) or [section]
+    if len(lines) > 2:
+        lines = [lines[0], textwrap.shorten(" ".join(lines[1:]), SUMMARY_LABEL_CHARS, placeholder="…")]
+    return "\n".join(lines)
 
 
-def _band_values(bands: RagBands) -> tuple[float, float, float, float]:
-    return bands.green_low, bands.green_high, bands.amber_low, bands.amber_high
-
-
-def _row_height(row: Sequence[Any], chars_per_line: dict[int, int]) -> float:
-    """Excel does not grow rows for wrapped text it did not lay out itself: size them here."""
-    lines = 1
-    for c, value in enumerate(row):
-        if value.__class__ is str and c in chars_per_line:  # numbers never wrap
-            lines = max(lines, -(-len(value) // chars_per_line[c]))
-    return min(14.5 * lines + 2, 409.0)
+def _target_cell(
+    c: int, target: Target, value_formats: dict[tuple[str | None, bool], Format], marker_fmt: Format
+) -> list[Cell]:
+    """A single-figure target as a number in its unit's format (90% not 0.9); others as their wording."""
+    if target.kind is TargetKind.VALUE and target.value is not None:
+        whole = float(target.value).is_integer()
+        if target.unit == "%":
+            return [(c, target.value / 100, value_formats["%", whole])]
+        return [(c, target.value, value_formats[None, whole])]
+    text = target.describe() if target.kind not in (None, TargetKind.UNPARSED) else target.raw
+    return [(c, text, marker_fmt)] if text else []
 
 
 def _in_order(cells: dict[int, tuple[Any, Format | None]]) -> list[Cell]:

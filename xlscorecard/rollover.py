@@ -36,7 +36,7 @@ from xlscorecard.errors import ScorecardError
 from xlscorecard.grid import column_index, column_letter
 from xlscorecard.periods import Period, PeriodKind, parse_period, relabel
 from xlscorecard.scorecard import Scorecard
-from xlscorecard.values import _MARKERS
+from xlscorecard.values import MARKERS, SMALL_NUMBER_MARKERS
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -62,7 +62,6 @@ ENTRY_FILL = "FFF7D1"  # light yellow; also how a later roll recognises the prev
 NOTE_AUTHOR = "xlscorecard"
 LISTS_SHEET = "Lists"
 _FALLBACK_LISTS_SHEET = "xlscorecard lists"
-SMALL_NUMBERS = ("<5", "<6", "<10")  # DESIGN 4: suppressed small counts
 _MAX_RULE = 255  # Excel refuses longer data-validation formulas
 _BAD_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _BAD_SHEETNAME = re.compile(r"[\[\]:*?/\\]")
@@ -246,7 +245,7 @@ def retitle(text: str, period: Period) -> str:
 
 def marker_list() -> list[str]:
     """Every marker an entry cell accepts (DESIGN 4), plain and in [ ]; matched case-insensitively."""
-    plain = [*_MARKERS, *SMALL_NUMBERS]
+    plain = [*MARKERS, *SMALL_NUMBER_MARKERS]
     return plain + [f"[{m}]" for m in plain]
 
 
@@ -443,6 +442,7 @@ class _Editor:
         self._clear_columns([self.plan.entry_column])
         self._mark_entry([self.plan.entry_column])
         self._retitle()
+        self._print_ready()
 
     def template(self) -> None:
         self._remove_previous_marks()
@@ -451,6 +451,7 @@ class _Editor:
         self._clear_columns(self.period_columns)
         self._mark_entry(self.period_columns)
         self._retitle()
+        self._print_ready()
 
     # -- pieces
 
@@ -671,7 +672,26 @@ class _Editor:
             return
         if self._sheet_is_referenced(self.ws.title):
             return  # formulas or names point at the sheet by name: renaming would break them
+        self._rename_in_text(self.ws.title, name)
         self.ws.title = name
+
+    def _rename_in_text(self, old: str, new: str) -> None:
+        """Text on other sheets (a Contents sheet) that names the scorecard sheet names its new name."""
+        pattern = re.compile(rf"(?<![\w-]){re.escape(old)}(?![\w-])")
+        for ws in self.wb.worksheets:
+            if ws is self.ws:
+                continue
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.data_type == "s" and isinstance(cell.value, str) and pattern.search(cell.value):
+                        _set_value(cell, pattern.sub(new, cell.value), "s")
+
+    def _print_ready(self) -> None:
+        from xlscorecard.workbook_print import make_print_ready
+
+        title = self.scorecard.title and retitle(self.scorecard.title, self.plan.entry)
+        make_print_ready(self.wb, self.ws.title, self.scorecard.header_row, title, self.plan.entry.label,
+                         str(self.src))
 
     def _sheet_is_referenced(self, title: str) -> bool:
         needle = title.lower()

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Literal
 
 from xlscorecard.records import Record
-from xlscorecard.values import _NUM, parse_value, to_number
+from xlscorecard.values import NUMBER_PATTERN, parse_value, to_number
 
 Polarity = Literal["high", "low"]
 
@@ -69,7 +69,7 @@ _WORD_OPERATORS: list[tuple[str, str]] = [
     (r"more\s+than|greater\s+than|above|over|higher\s+than|exceed(?:s|ing)?|>", ">"),
 ]
 _BOUND = re.compile(
-    rf"^(?P<op>{'|'.join(f'(?:{w})' for w, _ in _WORD_OPERATORS)})\s*(?P<num>{_NUM})\s*(?P<pct>%)?$",
+    rf"^(?P<op>{'|'.join(f'(?:{w})' for w, _ in _WORD_OPERATORS)})\s*(?P<num>{NUMBER_PATTERN})\s*(?P<pct>%)?$",
     re.I,
 )
 _OPERATOR_WORDS = [(re.compile(w, re.I), op) for w, op in _WORD_OPERATORS]  # compiled once, at import

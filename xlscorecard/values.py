@@ -114,6 +114,24 @@ class Observation(Record):
         self._set(0, value)
 
     @property
+    def stored_number(self) -> float | None:
+        """The number the cell itself holds (0.31 for 31% kept as a fraction); None for text."""
+        raw = self._raw
+        if raw.__class__ is tuple:
+            raw = raw[0]  # type: ignore[index]
+        if raw is None or raw.__class__ is str or raw.__class__ is bool:
+            return None
+        return float(raw)  # type: ignore[arg-type]
+
+    @property
+    def unit_scale(self) -> float:
+        """How the cell stores the value's unit: 0.01 when 31% is kept as 0.31, else 1."""
+        stored = self.stored_number
+        if self.unit == "%" and stored is not None and self.number and stored != self.number:
+            return 0.01
+        return 1.0
+
+    @property
     def note(self) -> str | None:
         raw = self._raw
         return raw[1] if raw.__class__ is tuple else None  # type: ignore[index,return-value]
@@ -254,7 +272,7 @@ def format_number(number: float, unit: str | None = None) -> str:
     return f"{text}%" if unit == "%" else text
 
 
-_MARKERS: dict[str, Status] = {
+MARKERS: dict[str, Status] = {
     **dict.fromkeys(["suppressed", "supressed", "suppresed", "surpressed", "c", "*"], Status.SUPPRESSED),
     **dict.fromkeys(
         [
@@ -295,15 +313,20 @@ _EXCEL_ERRORS = frozenset(
         "#unknown!",
     ]
 )
-_SMALL_NUMBER = re.compile(r"^<\s*\d+$")  # "<5": a count below the disclosure threshold
+# Small-number suppression, the one rule: "<5" (any "<N") is a count below the disclosure threshold.
+# The common ones are listed for people entering figures (the rollover's entry lists).
+_SMALL_NUMBER = re.compile(r"^<\s*\d+$")
+SMALL_NUMBER_MARKERS = ("<5", "<6", "<10")
 
-_NUM = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+"
-_NUMBER = re.compile(rf"^(?P<num>{_NUM})\s*(?P<pct>%)?$")
-_FLAGGED = re.compile(rf"^(?P<num>{_NUM})\s*(?P<pct>%)?\s*[\[(]?(?P<flag>[pre])[\])]?$", re.I)
-_RANGE = re.compile(rf"^(?P<lo>{_NUM})\s*(?P<pct1>%)?\s*(?:-|–|—|to)\s*(?P<hi>{_NUM})\s*(?P<pct2>%)?$", re.I)
+NUMBER_PATTERN = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+"
+_NUMBER = re.compile(rf"^(?P<num>{NUMBER_PATTERN})\s*(?P<pct>%)?$")
+_FLAGGED = re.compile(rf"^(?P<num>{NUMBER_PATTERN})\s*(?P<pct>%)?\s*[\[(]?(?P<flag>[pre])[\])]?$", re.I)
+_RANGE = re.compile(
+    rf"^(?P<lo>{NUMBER_PATTERN})\s*(?P<pct1>%)?\s*(?:-|–|—|to)\s*(?P<hi>{NUMBER_PATTERN})\s*(?P<pct2>%)?$", re.I
+)
 # The note must be set apart from the headline ("57% (63%)", "20 (est)"): "12-Jan", "1,23" or
 # "1e5" are not a number followed by a note and must not be read as 12, 1 or 1.
-_LEADING = re.compile(rf"^(?P<num>{_NUM})\s*(?P<pct>%)?(?P<rest>(?:\s+|(?<=%)|(?=[(\[/]))\S.*)$", re.S)
+_LEADING = re.compile(rf"^(?P<num>{NUMBER_PATTERN})\s*(?P<pct>%)?(?P<rest>(?:\s+|(?<=%)|(?=[(\[/]))\S.*)$", re.S)
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
 
 
@@ -455,8 +478,8 @@ def _parse_text(raw: str, cell: str | None) -> Observation:
         return Observation(raw=raw, cell=cell)
     key = text.lower()
     unbracketed = key[1:-1].strip() if key.startswith("[") and key.endswith("]") else key
-    if unbracketed in _MARKERS:
-        return Observation(raw=raw, status=_MARKERS[unbracketed], cell=cell)
+    if unbracketed in MARKERS:
+        return Observation(raw=raw, status=MARKERS[unbracketed], cell=cell)
     if _SMALL_NUMBER.match(unbracketed):
         return Observation(raw=raw, status=Status.SUPPRESSED, cell=cell)
     if unbracketed in _EXCEL_ERRORS:

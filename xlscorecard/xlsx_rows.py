@@ -2,7 +2,7 @@
 
 XlsxWriter spends about 14 µs on every cell: `write_*()` checks and stores a cell object, and its
 XML writer then formats each attribute separately. A 20,000-PI return has some 800,000 cells, so
-that alone is about 12 s. `RowsWorksheet.write_row()` formats a row's XML in one pass into a
+that alone is about 12 s. `FastRowsWorksheet.write_cells()` formats a row's XML in one pass into a
 temporary file, and the sheet data is copied from it when the workbook closes. Everything that
 is not a cell value (formats, notes, links, conditional formats, sparklines, print set-up) still
 goes through XlsxWriter's public API, on the same worksheet object.
@@ -24,9 +24,37 @@ import tempfile
 from collections.abc import Iterable
 from typing import IO, Any
 
+import xlsxwriter
+import xlsxwriter.utility
 from xlsxwriter.format import Format
-from xlsxwriter.utility import _utf16_len, _utf16_truncate, xl_col_to_name
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
+
+from xlscorecard.errors import InstallationError
+
+# What this module relies on beyond XlsxWriter's public API (measured worth it: benchmarks/rows_bench.py).
+RELIES_ON = {
+    Worksheet: ("_write_sheet_data", "_write_hyperlinks", "_write_sparklines", "_prepare_formula",
+                "_check_dimensions", "_xml_start_tag", "_xml_end_tag"),
+    Format: ("_get_xf_index",),
+    xlsxwriter.utility: ("_utf16_len", "_utf16_truncate"),
+}
+
+
+def require_xlsxwriter() -> None:
+    """Refuse, in one line, an installed XlsxWriter that lacks what the fast row writer overrides or calls."""
+    missing = [f"{getattr(owner, '__name__', owner)}.{name}"
+               for owner, names in RELIES_ON.items() for name in names if not hasattr(owner, name)]
+    if missing:
+        raise InstallationError(
+            f"the installed XlsxWriter {getattr(xlsxwriter, '__version__', '?')} lacks {', '.join(missing)}, "
+            "which xlscorecard's row writer needs; install a version from 3.3.1 to 3.x"
+        )
+
+
+require_xlsxwriter()
+_utf16_len = xlsxwriter.utility._utf16_len
+_utf16_truncate = xlsxwriter.utility._utf16_truncate
 
 SPOOL_BYTES = 1 << 20  # row XML kept in memory up to this size per sheet
 ROWS_PER_WRITE = 200  # rows encoded and spooled together (about 250 KB on a scorecard)
@@ -61,8 +89,8 @@ def _attribute(text: str) -> str:
     return text.replace("\n", "&#xA;")
 
 
-class RowsWorksheet(Worksheet):
-    """A worksheet whose cells are written a row at a time with `write_row`, in increasing row order.
+class FastRowsWorksheet(Worksheet):
+    """A worksheet whose cells are written a row at a time with `write_cells`, in increasing row order.
 
     Do not mix in XlsxWriter's own `write_*()` cell methods on the same sheet: those cells would be
     lost, so closing the workbook refuses.
@@ -92,7 +120,7 @@ class RowsWorksheet(Worksheet):
         while len(letters) <= c:
             letters.append(xl_col_to_name(len(letters)))
 
-    def write_row(self, row: int, cells: Iterable[Cell], height: float | None = None) -> None:
+    def write_cells(self, row: int, cells: Iterable[Cell], height: float | None = None) -> None:
         """Write one row's cells (column order, no repeats): None or "" a blank, bool, number or text."""
         if row <= self._last_row:
             raise ValueError(f"rows must be written in increasing order: {row + 1} after {self._last_row + 1}")
@@ -169,7 +197,7 @@ class RowsWorksheet(Worksheet):
             self._pending.clear()
 
     def link(self, row: int, col: int, location: str, text: str, tip: str | None = None) -> None:
-        """Make a cell written by `write_row` (showing `text`) a link to a place in this workbook ("'Scorecard'!K13").
+        """Make a cell written by `write_cells` (showing `text`) a link to a place in this workbook ("'Scorecard'!K13").
 
         Kept as a plain tuple and written at close: XlsxWriter's `write_url` builds and parses a Url
         object per link, which on a sheet with 20,000 links costs about 1 s and 15 MB. Excel allows
@@ -227,7 +255,7 @@ class RowsWorksheet(Worksheet):
             super()._write_sheet_data()
             return
         if any(self.table.values()):
-            raise RuntimeError(f"sheet {self.name!r}: cells were written both by write_row and by write_*()")
+            raise RuntimeError(f"sheet {self.name!r}: cells were written both by write_cells and by write_*()")
         self._xml_start_tag("sheetData")
         self._rows.seek(0)
         if hasattr(self.fh, "buffer"):  # a file: its bytes go straight in, without decoding and encoding again

@@ -7,9 +7,12 @@ Plain HTML that works without JavaScript, one local stylesheet, and JSON twins o
     POST /upload                             form upload -> 303 to the return's findings page
     GET  /returns/{name}                     download a return (.xlsx inside DIR only)
     GET  /returns/{name}/findings            a return's findings as a page
+    GET  /returns/{name}/view                the return as a page: scorecard by section, trends, findings
+    GET  /returns/{name}/pdf                 download the PDF printed beside the return, when there is one
     GET  /api/returns                        the listing as JSON
     POST /api/returns                        upload -> 201 with the findings record as JSON
     GET  /api/returns/{name}/findings        a return's findings as JSON
+    GET  /api/returns/{name}/view            the check --json object behind the page view (its sidecar)
     GET  /static/style.css                   the stylesheet
     GET  /signin, POST /signin, POST /signout  accounts (web/signin.py)
 
@@ -189,11 +192,18 @@ def create_app(
     def findings_url(request: Request, name: str, api: bool = False) -> str:
         return f"{root(request)}{'/api' if api else ''}/returns/{quote(name, safe='/')}/findings"
 
+    def view_url(request: Request, name: str) -> str:
+        return f"{root(request)}/returns/{quote(name, safe='/')}/view"
+
+    def pdf_url(request: Request, name: str) -> str:
+        return f"{root(request)}/returns/{quote(name, safe='/')}/pdf"
+
     def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         user = current_user(request.state)
         html = env.get_template(template).render(
             root=root(request), version=__version__, download_url=lambda n: download_url(request, n),
-            findings_url=lambda n: findings_url(request, n), open_page=access.is_open,
+            findings_url=lambda n: findings_url(request, n), view_url=lambda n: view_url(request, n),
+            pdf_url=lambda n: pdf_url(request, n), open_page=access.is_open,
             signed_in=user if user and user.name else None, csrf_token=csrf.form_token(request),
             may_upload=bool(user and user.role.may_upload), **context,
         )
@@ -202,7 +212,9 @@ def create_app(
         return response
 
     def index_page(request: Request, status: int = 200, error: str | None = None) -> HTMLResponse:
-        return page(request, "index.html", status, listing=folder.listing(), error=error,
+        listing = folder.listing()
+        companions = {e.name: folder.companions(e.name) for e in listing.returns if e.name}
+        return page(request, "index.html", status, listing=listing, error=error, companions=companions,
                     max_upload_bytes=max_upload_bytes, field=FIELD)
 
     def entry_json(request: Request, entry: ReturnEntry) -> dict[str, Any]:
@@ -274,7 +286,36 @@ def create_app(
 
     @app.get("/returns/{name:path}/findings", response_class=HTMLResponse, include_in_schema=False)
     def findings_page(request: Request, name: str, uploaded: bool = False) -> HTMLResponse:
-        return page(request, "findings.html", record=findings_of(name), uploaded=uploaded)
+        record = findings_of(name)
+        return page(request, "findings.html", record=record, uploaded=uploaded,
+                    has_view=folder.companions(record.name)[0])
+
+    @app.get("/returns/{name:path}/view", response_class=HTMLResponse, include_in_schema=False)
+    def scorecard_page(request: Request, name: str) -> HTMLResponse:
+        from xlscorecard.web.view import scorecard_view
+
+        try:
+            check = folder.page_view(name)
+            has_pdf = folder.pdf_of(name) is not None
+        except InvalidName:
+            raise WebError(400, f"not a return name: {name!r}") from None
+        except ReturnNotFound as exc:
+            raise WebError(404, str(exc)) from None
+        return page(request, "scorecard.html", view=scorecard_view(check), name=name, has_pdf=has_pdf)
+
+    @app.get("/returns/{name:path}/pdf", response_class=FileResponse, summary="Download a return's PDF")
+    def download_pdf(name: str) -> FileResponse:
+        try:
+            path = folder.pdf_of(name)
+        except InvalidName:
+            raise WebError(400, f"not a return name: {name!r}") from None
+        except ReturnNotFound as exc:
+            raise WebError(404, str(exc)) from None
+        if path is None:
+            raise WebError(404, f"no PDF has been printed for {name}")
+        return FileResponse(path, media_type="application/pdf", headers={
+            "Content-Disposition": _attachment(path.name), "Cache-Control": "no-store",
+        })
 
     @app.get("/returns/{name:path}", response_class=FileResponse, summary="Download a return")
     def download(name: str) -> FileResponse:
@@ -307,6 +348,15 @@ def create_app(
     @app.post("/api/returns", status_code=201, summary=f"Upload a workbook (multipart field '{FIELD}')")
     async def api_upload(request: Request) -> dict[str, Any]:
         return record_json(request, await upload(request))
+
+    @app.get("/api/returns/{name:path}/view", summary="The check --json object behind a return's page view")
+    def api_view(name: str) -> dict[str, Any]:
+        try:
+            return folder.page_view(name)
+        except InvalidName:
+            raise WebError(400, f"not a return name: {name!r}") from None
+        except ReturnNotFound as exc:
+            raise WebError(404, str(exc)) from None
 
     @app.get("/api/returns/{name:path}/findings", summary="A return's findings")
     def api_findings(request: Request, name: str) -> dict[str, Any]:

@@ -23,8 +23,7 @@ import secrets
 import tempfile
 import time
 import unicodedata
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Literal
@@ -33,7 +32,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from xlscorecard import __version__
 from xlscorecard.errors import ScorecardError, WorkbookError
-from xlscorecard.findings import Code, Severity
+from xlscorecard.findings import Severity, count_codes
 from xlscorecard.safety import DEFAULT_LIMITS, SafetyLimits, check_workbook_file
 from xlscorecard.settings import Settings
 
@@ -326,6 +325,36 @@ class ReturnsFolder:
             log.warning("ignoring findings record %s: %s", path, exc)
             return None
 
+    # --- page view and PDF ----------------------------------------------------------------
+    def page_view(self, name: str) -> dict[str, Any]:
+        """The `check --json` sidecar written beside the return `name`; ReturnNotFound when it has none."""
+        from xlscorecard.sidecar import read_sidecar
+
+        data = read_sidecar(self.locate_return(name))
+        if data is None:
+            raise ReturnNotFound(f"no page view is available for {name}: it has no check record beside it "
+                                 "(convert the workbook again to get one)")
+        return data
+
+    def pdf_of(self, name: str) -> Path | None:
+        """The PDF printed beside the return `name` (convert --pdf, batch --pdf), if there is one in DIR."""
+        path = self.locate_return(name).with_suffix(".pdf")
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        return real if real.is_relative_to(self.root) and real.is_file() else None
+
+    def companions(self, name: str) -> tuple[bool, bool]:
+        """Whether the return `name` has a page view and a PDF (for the listing's links)."""
+        from xlscorecard.sidecar import sidecar_path
+
+        try:
+            path = self.locate_return(name)
+        except (InvalidName, ReturnNotFound):
+            return False, False
+        return sidecar_path(path).is_file(), self.pdf_of(name) is not None
+
     # --- findings ------------------------------------------------------------------------
     def findings(self, name: str) -> FindingsRecord:
         """The findings of the return `name`: its record, else its own Data quality sheet."""
@@ -350,7 +379,7 @@ class ReturnsFolder:
             reporting_period=report.reporting_period if report else None,
             rag=_report_rag(report) if report else None,
             findings_total=len(rows),
-            findings_by_code=_count_codes(row.code for row in rows),
+            findings_by_code=count_codes(row.code for row in rows),
             findings=list(rows),
             converted_at=report.converted_at if report else None,
             sha256=report.sha256 if report else None,
@@ -371,6 +400,7 @@ class ReturnsFolder:
         """
         from xlscorecard.api import convert_and_assess
         from xlscorecard.return_workbook import return_path
+        from xlscorecard.sidecar import write_sidecar
 
         shown = display_name(filename)
         uploads = self.uploads_dir()
@@ -383,7 +413,8 @@ class ReturnsFolder:
             created.append(tmp_return)
             try:
                 # The reader runs the safety checks (safety.check_workbook_file) before any parser.
-                _, assessment = convert_and_assess(original, out=tmp_return, settings=settings, limits=self.limits)
+                _, assessment = convert_and_assess(original, out=tmp_return, settings=settings, limits=self.limits,
+                                                   sidecar=False)
             except ScorecardError as exc:
                 raise UploadRejected(f"{shown}: {exc.message}") from None
             period = assessment.scorecard.reporting_period
@@ -392,6 +423,7 @@ class ReturnsFolder:
                 target = uploads / f"{original.stem} return.xlsx"
             final_return = _publish_new(tmp_return, uploads, lambda: target.name)
             created.append(final_return)
+            created.append(write_sidecar(final_return, assessment))  # the page view reads it
 
             counts = assessment.rag_counts()
             findings = [FindingRow(**f.model_dump(mode="json")) for f in assessment.findings]
@@ -404,7 +436,7 @@ class ReturnsFolder:
                 rag=RagCounts(green=counts["green"], amber=counts["amber"], red=counts["red"],
                               not_rated=counts["not rated"]),
                 findings_total=len(findings),
-                findings_by_code=_count_codes(f.code for f in findings),
+                findings_by_code=count_codes(f.code for f in findings),
                 findings=findings,
                 converted_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 sha256=sha256,
@@ -476,13 +508,6 @@ def _is_plain_name(name: str) -> bool:
 
 def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
-
-
-def _count_codes(codes: Iterable[str]) -> dict[str, int]:
-    """Counts by code, known codes in their declared order, then any others."""
-    counts = Counter(codes)
-    order = [c.value for c in Code] + sorted(set(counts) - {c.value for c in Code})
-    return {code: counts[code] for code in order if counts[code]}
 
 
 def _entry_from_report(row: Any) -> ReturnEntry:

@@ -1,24 +1,23 @@
-"""Build the xlscorecard Excel add-in (.xlam) from text sources on any OS, and install it."""
+"""Build the xlscorecard Excel add-in (.xlam) from its text sources, on any OS and without Excel."""
 
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.resources
 import importlib.util
 import io
-import os
 import re
-import sys
 import tempfile
 import zipfile
-from collections.abc import Mapping
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from xlscorecard.atomic import write_atomically
 from xlscorecard.errors import ScorecardError
 
 ADDIN_NAME = "xlscorecard.xlam"
-# The text sources live beside the package in a checkout (macros/ at the repository root).
-MACROS_DIR = Path(__file__).resolve().parent.parent / "macros"
+# The text sources ship inside the package (xlscorecard/addin/macros/), so a wheel carries them.
+MACROS_DIR: Traversable = importlib.resources.files("xlscorecard.addin").joinpath("macros")
 RIBBON_SOURCE = "customUI14.xml"
 CALLBACKS_SOURCE = "XlScorecard.bas"
 CALLBACKS_MODULE = "XlScorecard"
@@ -39,16 +38,18 @@ NO_CACHE_VBA_PROJECT = bytes.fromhex("cc61ffff000100")
 # Book.caller(); xlwings.bas would hand over the add-in itself.
 XLWINGS_ADDIN_BAS = "xlwings_custom_addin.bas"
 XLWINGS_DICTIONARY_CLS = "addin/Dictionary.cls"
-# That module reads its settings from %USERPROFILE%\.<PROJECT_NAME>\<PROJECT_NAME>.conf (and
-# a "<PROJECT_NAME>.conf" sheet); "xlwings" makes it read the file install_addin writes.
+# That module reads its settings from %USERPROFILE%\.<PROJECT_NAME>\<PROJECT_NAME>.conf (macOS:
+# <PROJECT_NAME>.conf in Excel's sandbox home), a "<PROJECT_NAME>.conf" file beside the workbook
+# and a "<PROJECT_NAME>.conf" sheet: with our own name the add-in reads only its own settings, never
+# the analyst's xlwings.conf (their UDF server, conda environment or interpreter for other tools).
+PROJECT_NAME = "xlscorecard"
 _PROJECT_NAME_TEMPLATE = 'Public Const PROJECT_NAME As String = "myaddin"'
-_PROJECT_NAME_OURS = 'Public Const PROJECT_NAME As String = "xlwings"'
+_PROJECT_NAME_OURS = f'Public Const PROJECT_NAME As String = "{PROJECT_NAME}"'
+# RunPython puts the active workbook's folder first on sys.path by default, so a "xlscorecard.py"
+# or "pandas.py" beside a scorecard would be imported instead of ours: always off.
+_WORKBOOK_PATH_TEMPLATE = 'AddExcelDir = GetConfig("ADD_WORKBOOK_TO_PYTHONPATH", "true")'
+_WORKBOOK_PATH_OURS = 'AddExcelDir = "false"'
 OFFICE_TYPELIB_GUID = "{2DF8D04C-5BFA-101B-BDE5-00AA0044DE52}"  # declares IRibbonControl
-
-LINUX_INSTALL_MESSAGE = (
-    "Excel add-ins can only be installed on Windows or macOS; build the .xlam with "
-    "`xlscorecard addin build` and copy it to a machine with Excel"
-)
 
 # The earliest time a zip entry can carry: a fixed stamp, so two builds are byte-identical.
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -141,7 +142,7 @@ _STYLES = (
 
 def build_addin(out_dir: Path, *, macros_dir: Path | None = None) -> Path:
     """Write xlscorecard.xlam into out_dir from the text sources and return its path."""
-    sources = Path(macros_dir) if macros_dir is not None else MACROS_DIR
+    sources: Traversable = Path(macros_dir) if macros_dir is not None else MACROS_DIR
     ribbon = _normalise_newlines(_read_text(sources / RIBBON_SOURCE, "utf-8"), "\n")
     callbacks = _normalise_newlines(_read_text(sources / CALLBACKS_SOURCE, "ascii"), "\r\n")
     vba_project = build_vba_project(callbacks)
@@ -220,7 +221,7 @@ def xlwings_package_dir() -> Path:
 
 
 def xlwings_module_source() -> str:
-    """Return the installed xlwings' custom-add-in VBA module, set to read xlwings.conf."""
+    """Return the installed xlwings' custom-add-in VBA module, set to read only the add-in's own settings."""
     path = xlwings_package_dir() / XLWINGS_ADDIN_BAS
     text = _normalise_newlines(_read_text(path, "cp1252"), "\r\n")
     version = importlib.metadata.version("xlwings")
@@ -229,120 +230,13 @@ def xlwings_module_source() -> str:
         raise ScorecardError(f"this VBA module is not from xlwings {version}", path)
     if text.count(_PROJECT_NAME_TEMPLATE) != 1:
         raise ScorecardError("the PROJECT_NAME line of xlwings' add-in VBA has changed", path)
+    if _WORKBOOK_PATH_TEMPLATE not in text:
+        raise ScorecardError("the ADD_WORKBOOK_TO_PYTHONPATH line of xlwings' add-in VBA has changed", path)
+    text = text.replace(_WORKBOOK_PATH_TEMPLATE, _WORKBOOK_PATH_OURS)
     return text.replace(_PROJECT_NAME_TEMPLATE, _PROJECT_NAME_OURS)
 
 
-def install_addin(xlam: Path | None = None, python: str | None = None) -> Path:
-    """Copy the add-in to Excel's start-up folder, point xlwings at Python; return its path."""
-    return _install(
-        sys.platform,
-        home=Path.home(),
-        environ=os.environ,
-        xlam=xlam,
-        python=python or sys.executable,
-    )
-
-
-# VBA reads the settings file with `Open ... For Input`: the ANSI code page on Windows. On a
-# Mac xlwings itself writes UTF-8, so the add-in reads what xlwings would have written.
-_CONFIG_ENCODING = {"win32": "mbcs", "darwin": "utf-8"}
-_CONFIG_NEWLINE = {"win32": "\r\n", "darwin": "\n"}
-_INTERPRETER_KEY = {"win32": "INTERPRETER_WIN", "darwin": "INTERPRETER_MAC"}
-
-
-def _install(platform: str, *, home: Path, environ: Mapping[str, str], xlam: Path | None, python: str) -> Path:
-    """Install for the given platform under the given home folder and environment."""
-    if platform not in _INTERPRETER_KEY:
-        raise ScorecardError(LINUX_INSTALL_MESSAGE)
-    startup = startup_dir(platform, home=home, environ=environ)
-    if xlam is None:
-        target = build_addin(startup)
-    else:
-        source = Path(xlam)
-        if not source.is_file():
-            raise ScorecardError("no such add-in file", source)
-        # Always the same name, so a reinstall replaces the old copy rather than adding one.
-        target = startup / ADDIN_NAME
-        try:
-            startup.mkdir(parents=True, exist_ok=True)
-            _write_atomically(target, source.read_bytes())
-        except OSError as exc:
-            raise ScorecardError(
-                f"cannot write the add-in (is Excel using it?): {exc.strerror or exc}", target
-            ) from exc
-    set_xlwings_setting(
-        xlwings_config_file(platform, home=home),
-        _INTERPRETER_KEY[platform],
-        python,
-        encoding=_CONFIG_ENCODING[platform],
-        newline=_CONFIG_NEWLINE[platform],
-    )
-    if platform == "darwin":
-        _install_runpython_script(home)
-    return target
-
-
-def startup_dir(platform: str, *, home: Path, environ: Mapping[str, str]) -> Path:
-    """Return the folder whose workbooks Excel opens at start-up for this user."""
-    if platform == "win32":
-        appdata = environ.get("APPDATA") or str(home / "AppData" / "Roaming")
-        return Path(appdata) / "Microsoft" / "Excel" / "XLSTART"
-    if platform == "darwin":
-        return (
-            home
-            / "Library"
-            / "Group Containers"
-            / "UBF8T346G9.Office"
-            / "User Content.localized"
-            / "Startup.localized"
-            / "Excel"
-        )
-    raise ScorecardError(LINUX_INSTALL_MESSAGE)
-
-
-def xlwings_config_file(platform: str, *, home: Path) -> Path:
-    """Return the user settings file the add-in's xlwings VBA reads on this platform."""
-    if platform == "win32":
-        # GetConfigFilePath: Environ("USERPROFILE") & "\.xlwings\xlwings.conf".
-        return home / ".xlwings" / "xlwings.conf"
-    if platform == "darwin":
-        # Sandboxed Excel's "home folder", which is where xlwings.USER_CONFIG_FILE points too.
-        return home / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / "xlwings.conf"
-    raise ScorecardError(LINUX_INSTALL_MESSAGE)
-
-
-def set_xlwings_setting(conf: Path, key: str, value: str, *, encoding: str = "utf-8", newline: str = "\n") -> None:
-    """Set one "KEY","VALUE" line in an xlwings.conf file, keeping every other setting."""
-    if '"' in value or "\n" in value or "\r" in value:
-        # VBA's `Input #` would split such a value; no interpreter path contains these.
-        raise ScorecardError(f"cannot store {value!r} in xlwings settings", conf)
-    lines: list[str] = []
-    if conf.exists():
-        existing = conf.read_bytes().decode(encoding, errors="replace")
-        for line in existing.splitlines():
-            name = line.split(",", 1)[0].strip().strip('"')
-            # VBA compares keys case-insensitively, so any spelling of the key is replaced.
-            if line.strip() and name.upper() != key.upper():
-                lines.append(line)
-    lines.append(f'"{key}","{value}"')
-    try:
-        data = "".join(line + newline for line in lines).encode(encoding)
-    except UnicodeEncodeError as exc:
-        raise ScorecardError(f"Excel cannot read the path {value!r} in this system's code page", conf) from exc
-    conf.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(conf, data)
-
-
-def _install_runpython_script(home: Path) -> None:
-    """Give sandboxed Mac Excel the AppleScript that xlwings' RunPython calls."""
-    version = importlib.metadata.version("xlwings")
-    script = xlwings_package_dir() / f"xlwings-{version}.applescript"
-    target_dir = home / "Library" / "Application Scripts" / "com.microsoft.Excel"
-    target_dir.mkdir(parents=True, exist_ok=True)
-    _write_atomically(target_dir / script.name, script.read_bytes())
-
-
-def _read_text(path: Path, encoding: str) -> str:
+def _read_text(path: Traversable, encoding: str) -> str:
     """Read a source file, reporting a missing or mis-encoded file as the user's problem."""
     try:
         return path.read_bytes().decode(encoding)

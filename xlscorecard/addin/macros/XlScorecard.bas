@@ -35,7 +35,7 @@ End Sub
 ' ---------------------------------------------------------------------------
 ' Formats, notes and links in bulk, for xlscorecard.addin (Python).
 '
-' Python calls these two Functions through xlwings' App.macro, as
+ Python calls these three Functions through xlwings' App.macro, as
 ' "'xlscorecard.xlam'!XlScorecard.XlsApplyFormats", once per batch: each call
 ' is one round trip from Python however many cells it covers, so a scorecard of
 ' 20,000 rows takes as many calls as one of 100. The loops over cells run here,
@@ -44,7 +44,7 @@ End Sub
 '
 ' Colours are Excel's BGR Longs (red + 256 * green + 65536 * blue); NO_COLOUR
 ' means no fill (or the automatic font colour), MIXED_COLOUR a colour that could
-' not be read. NOTE_PREFIX must equal NOTE_PREFIX in xlscorecard/addin.py: a
+' not be read. NOTE_PREFIX must equal NOTE_PREFIX in xlscorecard/addin/formats.py: a
 ' note that does not start with it is the analyst's and is never changed.
 
 Private Const NOTE_PREFIX As String = "xlscorecard: "
@@ -99,6 +99,52 @@ Public Function XlsReadFormats(ByVal bookName As Variant, ByVal sheetName As Var
         out(i, 2) = ReadNote(ws, addr)
     Next i
     XlsReadFormats = out
+End Function
+
+' address: one block of cells ("A1:S133"). Returns a 2-D array (1 To rows,
+' 1 To 3 * columns): for the block's column c, item 3c-2 is a cell's number
+' format, 3c-1 its font name and 3c its fill colour (NO_COLOUR for none), so
+' that Python reads a PI ref shown as 1.10, a fraction shown as 31%, an arrow
+' typed in a symbol font or a RAG given as a fill as Excel shows them. A
+' column whose cells share a format, a font or a fill is read once for it.
+Public Function XlsReadCellFormats(ByVal bookName As Variant, ByVal sheetName As Variant, _
+                                   ByVal address As Variant) As Variant
+    Dim ws As Worksheet
+    Dim block As Range
+    Dim col As Range
+    Dim out() As Variant
+    Dim sharedFormat As Variant
+    Dim sharedFont As Variant
+    Dim sharedFill As Long
+    Dim r As Long
+    Dim c As Long
+    Set ws = Workbooks(CStr(bookName)).Worksheets(CStr(sheetName))
+    Set block = ws.Range(CStr(address))
+    ReDim out(1 To block.Rows.Count, 1 To 3 * block.Columns.Count)
+    For c = 1 To block.Columns.Count
+        Set col = block.Columns(c)
+        sharedFormat = col.NumberFormat
+        sharedFont = col.Font.Name
+        sharedFill = ReadColour(ws, col.Address)
+        For r = 1 To block.Rows.Count
+            If IsNull(sharedFormat) Then
+                out(r, 3 * c - 2) = col.Cells(r, 1).NumberFormat
+            Else
+                out(r, 3 * c - 2) = sharedFormat
+            End If
+            If IsNull(sharedFont) Then
+                out(r, 3 * c - 1) = col.Cells(r, 1).Font.Name
+            Else
+                out(r, 3 * c - 1) = sharedFont
+            End If
+            If sharedFill = MIXED_COLOUR Then
+                out(r, 3 * c) = ReadColour(ws, col.Cells(r, 1).Address)
+            Else
+                out(r, 3 * c) = sharedFill
+            End If
+        Next r
+    Next c
+    XlsReadCellFormats = out
 End Function
 
 Private Function ApplyOne(ByVal ws As Worksheet, ByVal addr As String, ByVal kind As String, _
