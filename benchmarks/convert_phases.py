@@ -21,8 +21,8 @@ import functools, resource, sys, time
 from pathlib import Path
 import xlsxwriter
 from xlscorecard.assessment import assess
-from xlscorecard.layout import read_scorecard
 from xlscorecard.process import collector_paused
+from xlscorecard.reading import read_scorecard
 from xlscorecard.return_workbook import ReturnWriter
 from xlscorecard.settings import Settings
 from xlscorecard.xlsx_reader import read_grid

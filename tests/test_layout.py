@@ -37,7 +37,7 @@ from conftest import (
 from xlscorecard.api import load_scorecard
 from xlscorecard.assessment import Assessment
 from xlscorecard.grid import Grid, column_letter
-from xlscorecard.layout import read_scorecard
+from xlscorecard.reading import read_scorecard
 from xlscorecard.scorecard import Indicator, Scorecard
 from xlscorecard.targets import TargetKind
 from xlscorecard.values import Observation, Status

@@ -8,7 +8,7 @@ import pytest
 from conftest import HEADER, pi, small_sheet, write_workbook
 
 from xlscorecard.api import load_scorecard
-from xlscorecard.periods import PeriodKind, order_periods, parse_period, previous_quarter
+from xlscorecard.reading.periods import PeriodKind, order_periods, parse_period, previous_quarter
 
 QUARTER, YEAR_END = PeriodKind.QUARTER, PeriodKind.YEAR_END
 
@@ -36,7 +36,9 @@ def test_period_labels(label: str, kind: PeriodKind, year: int, quarter: int | N
     assert period.label == label, "the label is kept as written"
 
 
-@pytest.mark.parametrize("label", ["Q5 18-19", "Qu 2", "2018-19", "Target", "Comments", "", None, 2018, 0.5])
+@pytest.mark.parametrize(
+    "label", ["Q5 18-19", "Qu 2", "2018-20", "Target", "Comments", "England 2017/18", "", None, 2018, 0.5]
+)
 def test_non_periods(label: object) -> None:
     assert parse_period(label) is None
 

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from xlscorecard.api import load_scorecard
 from xlscorecard.cli import app
-from xlscorecard.periods import PeriodKind, parse_period, relabel
+from xlscorecard.reading.periods import PeriodKind, parse_period, relabel
 from xlscorecard.values import MARKER_STATUSES, parse_text
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,10 @@ from pathlib import Path
 
 from xlscorecard.assessment import Assessment, assess
 from xlscorecard.errors import SettingsError
-from xlscorecard.layout import read_scorecard
+from xlscorecard.grid import Grid
+from xlscorecard.reading import read_scorecard
+from xlscorecard.reading.header import Header
+from xlscorecard.reading.profile import Profile
 from xlscorecard.safety import SafetyLimits
 from xlscorecard.scorecard import Scorecard
 from xlscorecard.settings import Settings
@@ -18,10 +21,95 @@ def load_scorecard(
     sheet: str | None = None,
     period: str | None = None,
     limits: SafetyLimits | None = None,
+    profile: Profile | None = None,
 ) -> Scorecard:
-    """Read and parse the scorecard sheet of a .xlsx file (safety checks first)."""
-    grid = read_grid(path, sheet=sheet, limits=limits)
-    return read_scorecard(grid, period=period, file=str(path))
+    """Read and parse the scorecard sheet of a .xlsx file (safety checks first), by a layout profile if given."""
+    return read_sheet(path, sheet, period, limits, profile)[1]
+
+
+def read_sheet(
+    path: str | Path, sheet: str | None, period: str | None, limits: SafetyLimits | None, profile: Profile | None
+) -> tuple[Grid, Scorecard]:
+    """The Grid and Scorecard of one sheet: the one named, else the latest quarter's of several (said so)."""
+    chosen, found = choose_sheets(path, sheet, profile, limits)
+    grid = read_grid(path, sheet=chosen[0], limits=limits)
+    scorecard = read_scorecard(grid, period=period, file=str(path), profile=profile)
+    if len(found) > 1 and (sheet is None or sheet.lower() != "all"):
+        from xlscorecard.reading.sheets import others_finding
+
+        note = others_finding(grid.sheet, found)
+        if note is not None:
+            scorecard.findings.insert(0, note)
+    return grid, scorecard
+
+
+def sheet_heads(path: str | Path, limits: SafetyLimits | None = None, rows: int = 40) -> list[Grid]:
+    """The first rows of every worksheet (enough to find each header), in workbook order."""
+    import python_calamine
+
+    from xlscorecard.safety import DEFAULT_LIMITS, check_workbook_file
+
+    check_workbook_file(Path(path), limits or DEFAULT_LIMITS)
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        names = [s.name for s in book.sheets_metadata if str(s.typ).endswith("WorkSheet")]
+        heads = [
+            Grid.from_rows(
+                [[None if v == "" else v for v in row] for row in book.get_sheet_by_name(n).to_python(nrows=rows)],
+                sheet=n,
+            )
+            for n in names
+        ]
+        book.close()
+    except Exception:  # damaged parts: read_grid gives the one-line reason
+        return []
+    return heads
+
+
+def choose_sheets(path: str | Path, sheet: str | None, profile: Profile | None = None,
+                  limits: SafetyLimits | None = None) -> tuple[list[str | None], list[str]]:
+    """(sheets to read, every sheet holding a scorecard): `--sheet all` gives each; none asked, the latest tab."""
+    from xlscorecard.reading.sheets import latest_sheet, scorecard_sheets
+
+    sheet = profile_sheet(sheet, profile)
+    if sheet is not None and sheet.lower() != "all":
+        return [sheet], []
+    if sheet is None and (profile is None or profile.sheet is None) and _worksheet_count(path) <= 1:
+        return [None], []  # one sheet: nothing to choose (and no second read of a big file)
+    heads = sheet_heads(path, limits)
+    found = scorecard_sheets(heads, profile)
+    if sheet is not None:  # all
+        return (list(found) or [None]), found
+    if len(found) <= 1:
+        return [found[0] if found else None], found
+    return [latest_sheet([h for h in heads if h.sheet in found], profile) or found[0]], found
+
+
+def _worksheet_count(path: str | Path) -> int:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return sum(1 for n in zf.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml"))
+    except (OSError, zipfile.BadZipFile):
+        return 1
+
+
+def read_layout(path: str | Path, sheet: str | None, profile: Profile | None = None,
+                limits: SafetyLimits | None = None) -> tuple[Grid, Header]:
+    """The sheet's Grid and how its header was understood (`xlscorecard layout`); refuses a sheet with no period."""
+    from xlscorecard.reading.explain import understood_header
+
+    chosen, _ = choose_sheets(path, sheet, profile, limits)
+    grid = read_grid(path, sheet=chosen[0], limits=limits)
+    return grid, understood_header(grid, profile, str(path))
+
+
+def profile_sheet(sheet: str | None, profile: Profile | None) -> str | None:
+    """The sheet asked for, else the profile's (a profile's "all" is for the shells to expand)."""
+    if sheet is None and profile is not None and profile.sheet and profile.sheet.lower() != "all":
+        return profile.sheet
+    return sheet
 
 
 def load_settings(path: str | Path | None) -> Settings:
@@ -44,23 +132,27 @@ def check_file(
     period: str | None = None,
     settings: Settings | None = None,
     limits: SafetyLimits | None = None,
+    profile: Profile | None = None,
 ) -> Assessment:
     """Parse and assess a workbook: the work behind `xlscorecard check`."""
-    return assess(load_scorecard(path, sheet, period, limits), settings or Settings())
+    return assess(load_scorecard(path, sheet, period, limits, profile), settings or Settings())
 
 
 def convert_file(
     path: str | Path, out: str | Path | None = None, settings: Settings | None = None,
     period: str | None = None, sheet: str | None = None, limits: SafetyLimits | None = None,
+    profile: Profile | None = None, stem: str | None = None,
 ) -> Path:
     """Write the formatted return for a workbook; returns the path written."""
-    return convert_and_assess(path, out=out, settings=settings, period=period, sheet=sheet, limits=limits)[0]
+    return convert_and_assess(
+        path, out=out, settings=settings, period=period, sheet=sheet, limits=limits, profile=profile, stem=stem
+    )[0]
 
 
 def convert_and_assess(
     path: str | Path, out: str | Path | None = None, settings: Settings | None = None,
     period: str | None = None, sheet: str | None = None, limits: SafetyLimits | None = None,
-    stem: str | None = None, sidecar: bool = True,
+    stem: str | None = None, sidecar: bool = True, profile: Profile | None = None,
 ) -> tuple[Path, Assessment]:
     """convert_file, also returning the Assessment behind the return (for reports such as batch's).
 
@@ -72,8 +164,7 @@ def convert_and_assess(
     from xlscorecard.return_workbook import ReturnWriter, return_path
 
     path = Path(path)
-    grid = read_grid(path, sheet=sheet, limits=limits)
-    scorecard = read_scorecard(grid, period=period, file=str(path))
+    grid, scorecard = read_sheet(path, sheet, period, limits, profile)
     assessment = assess(scorecard, settings or Settings())
     named = path if stem is None else path.with_name(f"{stem}.xlsx")
     target = return_path(named, scorecard.reporting_period, out)

@@ -8,13 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from xlscorecard.findings import Code, Finding, finding
-from xlscorecard.periods import Period, previous_quarter
 from xlscorecard.rag import RagBands, RagResult, Rating, not_rated, parse_submitted_rag, rate_value, value_bands
+from xlscorecard.reading.periods import Period, previous_period
 from xlscorecard.records import Record
 from xlscorecard.scorecard import Indicator, Scorecard
 from xlscorecard.settings import Settings
 from xlscorecard.targets import Polarity, Target, TargetKind, parse_polarity, parse_target
-from xlscorecard.travel import Direction, TravelResult, direction_of_travel, parse_arrow
+from xlscorecard.travel import Direction, Meaning, TravelResult, direction_of_travel, parse_arrow, parse_travel_word
 from xlscorecard.values import Observation, Status, format_number, parse_value
 
 
@@ -92,7 +92,7 @@ def outcome_counts(results: list[IndicatorAssessment]) -> dict[str, int]:
 def rate_cells(value: object, target: object, polarity: object = None, settings: Settings | None = None) -> RagResult:
     """Rate one value against one target as cells hold them, without number formats (Excel's
     SCORECARD_RAG function): a fraction (0.79) against a percent target ("85%") is read as 79%."""
-    from xlscorecard.layout import infer_units  # the layout's unit rule, not loaded for whole sheets twice
+    from xlscorecard.reading import infer_units  # the reader's unit rule, not loaded for whole sheets twice
 
     obs = parse_value(value)
     tgt = parse_target(target)
@@ -129,7 +129,6 @@ class _Context:
         # One string per distinct not-rated or not-comparable explanation ("Not rated: no target").
         self.texts: dict[str, str] = {}
         self.arrows: dict[str | None, Direction | None] = {}  # submitted arrow text -> direction
-        quarters = [p for p in scorecard.periods if p.is_quarter()]
         self.reporting = reporting = scorecard.reporting_period
         # A reporting period that is no column fails each indicator, as Scorecard.period does.
         self.unknown = reporting is not None and reporting not in self.by_label
@@ -138,19 +137,40 @@ class _Context:
         # The quarters a value may be rated from, latest first: up to the reporting period.
         self.candidates: list[str] = []
         if reporting is not None:
-            key = self.by_label[reporting].sort_key
-            self.candidates = [p.label for p in reversed(quarters) if p.sort_key <= key]
+            current = self.by_label[reporting]
+            key = current.sort_key
+            same = [p for p in scorecard.periods if p.kind is current.kind]
+            self.candidates = [p.label for p in reversed(same) if p.sort_key <= key]
         # The arrow: the quarter before the reporting one, or why there is no arrow at all.
         self.previous: str | None = None
         self.travel: str | None = None
         if reporting is None:
             self.travel = "Not comparable: no reporting period"
-        elif (current := self.by_label[reporting]).quarter is None:
-            self.travel = f"Not comparable: {reporting} is not a quarter"
         else:
-            year, quarter = previous_quarter(current)
-            previous = next((p for p in quarters if (p.year, p.quarter) == (year, quarter)), None)
+            previous = previous_period(self.by_label[reporting], scorecard.periods)
             self.previous = previous.label if previous else None
+
+
+def _inferred_polarity(
+    ind: Indicator, target: Target, rules: Settings, context: _Context
+) -> tuple[Polarity | None, str | None]:
+    """Where the sheet states no polarity (DESIGN 5): the sheet's own RAG where only one polarity
+    fits it, else the measure's wording for well-known families; else none."""
+    from xlscorecard.reading.vocabulary import polarity_from_measure
+
+    submitted = parse_submitted_rag(ind.submitted_rag)
+    label = next((lb for lb in context.candidates if ind.values[lb].status is not Status.BLANK), None)
+    if submitted is not None and label is not None and target.kind is not None:
+        fits = [
+            p for p in ("high", "low")
+            if rate_value(ind.values[label], target, p, rules, ind.benchmark(target.benchmark)).rating == submitted
+        ]  # type: ignore[arg-type]
+        if len(fits) == 1:
+            return fits[0], "the sheet's own RAG"  # type: ignore[return-value]
+    by_words = polarity_from_measure(ind.measure)
+    if by_words is not None:
+        return by_words, "the measure's wording"  # type: ignore[return-value]
+    return None, None
 
 
 def _effective(obs: Observation, rules: Settings) -> Observation:
@@ -184,12 +204,18 @@ def assess_indicator(
     target = ind.target
     implied = target.implied_polarity
     polarity = rules.polarity or ind.polarity or implied
-    if ind.polarity and implied and ind.polarity != implied and not rules.polarity:
+    inferred_from: str | None = None
+    if polarity is None:
+        polarity, inferred_from = _inferred_polarity(ind, target, rules, context)
+    for_information = polarity == "info"
+    if ind.polarity and not for_information and implied and ind.polarity != implied and not rules.polarity:
         add(
             Code.POLARITY_CONFLICT,
             target.cell,
             f"polarity says {ind.polarity} is good but target {target.raw} implies {implied} is good",
         )
+    if for_information:
+        polarity = None  # for information: no direction is good, so no arrow meaning either
 
     if reporting is not None:  # DESIGN 7 `missing`: no figure in the reporting period (the one copy)
         current = ind.values[reporting]
@@ -219,7 +245,11 @@ def assess_indicator(
         )
     texts = context.texts
     rated_target: Target | None = target
-    if rated_label is None:
+    if for_information:
+        rag = not_rated("for information only (polarity says so)")
+        rag.explanation = texts.setdefault(rag.explanation, rag.explanation)
+        rag.period = rated_label
+    elif rated_label is None:
         rag = not_rated(f"no value up to {reporting}" if reporting else "no quarterly columns")
         rag.explanation = texts.setdefault(rag.explanation, rag.explanation)
     else:
@@ -230,6 +260,8 @@ def assess_indicator(
         bench = ind.benchmark(target.benchmark)
         rag = rate_value(obs, target, polarity, rules, bench)  # a new RagResult, ours to complete
         rag.period = rated_label
+        if inferred_from is not None and rag.rating is not None:
+            rag.explanation += f" ({polarity} is good, inferred from {inferred_from})"
         if rag.rating is None:
             rag.explanation = texts.setdefault(rag.explanation, rag.explanation)
         # DESIGN 5: not rated, with the reason as a finding. Markers, blanks and unreadable
@@ -254,6 +286,21 @@ def assess_indicator(
         arrow = context.arrows[submitted_arrow]
     else:
         arrow = context.arrows[submitted_arrow] = parse_arrow(ind.submitted_arrow)
+    said = parse_travel_word(ind.submitted_arrow) if arrow is None and submitted_arrow else None
+    if said is not None and said is not Meaning.SAME and said != travel.meaning:
+        computed = travel.meaning.value if travel.meaning else "not comparable"
+        add(
+            Code.ARROW_DISAGREES,
+            ind.submitted_arrow.cell,
+            f"sheet says {ind.submitted_arrow.raw} ({said.value}), data says {computed}: {travel.explanation}",
+        )
+    elif said is Meaning.SAME and travel.direction is not Direction.SAME:
+        computed = travel.direction.value if travel.direction else "not comparable"
+        add(
+            Code.ARROW_DISAGREES,
+            ind.submitted_arrow.cell,
+            f"sheet says {ind.submitted_arrow.raw} (no change), data says {computed}: {travel.explanation}",
+        )
     if arrow is not None and arrow != travel.direction:
         computed = travel.direction.value if travel.direction else "not comparable"
         add(

@@ -370,7 +370,14 @@ def _convert_task(task: dict[str, Any], settings: Settings, limits: SafetyLimits
             return {"ok": False, "error": changed, "kind": "changed"}
         out_dir = Path(task["out_dir"])
         out_dir.mkdir(parents=True, exist_ok=True)  # return_path takes a missing folder for a file name
-        target, assessment = convert_and_assess(path, out=out_dir, settings=settings, limits=limits, stem=task["stem"])
+        profile = None
+        if task.get("layouts"):
+            from xlscorecard.reading.profile import choose_profile, load_profile
+
+            profile = choose_profile([load_profile(p) for p in task["layouts"]], path)
+        target, assessment = convert_and_assess(
+            path, out=out_dir, settings=settings, limits=limits, stem=task["stem"], profile=profile
+        )
         if task.get("pdf"):
             from xlscorecard.pdf import print_to_pdf
 
@@ -494,10 +501,14 @@ def _seconds(value: float) -> str:
 class _Pool:
     """N worker slots managed by hand: per-task deadlines, and a dead worker costs only its file."""
 
-    def __init__(self, size: int, settings: Settings, limits: SafetyLimits, timeout: float, pdf: bool = False) -> None:
+    def __init__(
+        self, size: int, settings: Settings, limits: SafetyLimits, timeout: float, pdf: bool = False,
+        layouts: list[str] | None = None,
+    ) -> None:
         self.ctx = multiprocessing.get_context("spawn")  # fork is unsafe with threads; Windows has only spawn
         self.pdf = pdf
         self.size = size
+        self.layouts = layouts or []
         self.settings = settings
         self.limits = limits
         self.timeout = timeout
@@ -539,6 +550,7 @@ class _Pool:
                     "stat": item.stat,
                     "pdf": self.pdf,
                     "pdf_timeout": max(self.timeout - 5.0, 1.0),
+                    "layouts": self.layouts,
                 }
                 try:
                     worker.conn.send(task)
@@ -676,6 +688,7 @@ def run_batch(
     limits: SafetyLimits | None = None,
     listener: BatchListener | None = None,
     pdf: bool = False,
+    layouts: list[str | Path] | None = None,
 ) -> BatchResult:
     """Convert every workbook of INBOX into OUTBOX and write the report; see the module docstring.
 
@@ -695,6 +708,11 @@ def run_batch(
         from xlscorecard.pdf import require_libreoffice
 
         require_libreoffice()  # before any work: the one-line error saying how to install it
+    from xlscorecard.reading.profile import load_profile
+
+    layout_paths = [str(Path(p).resolve()) for p in layouts or []]
+    for p in layout_paths:
+        load_profile(p)  # an unusable profile stops the run before anything is touched
     try:
         outbox.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -702,6 +720,7 @@ def run_batch(
     with _outbox_lock(outbox):
         batch_run = _Run(inbox, outbox, settings, rules, pattern, force, timeout, limits, listener)
         batch_run.pdf = pdf
+        batch_run.use_layouts(layout_paths)
         return batch_run.run(workers)
 
 
@@ -733,6 +752,16 @@ class _Run:
         self.manifest_saved = 0.0
         self.temp_folders = {outbox, outbox / FAILED_DIR}
         self.pdf = False  # also print each return to PDF beside it
+        self.layouts: list[str] = []
+
+    def use_layouts(self, paths: list[str]) -> None:
+        """Layout profiles each worker chooses from by file name; a changed profile converts again."""
+        self.layouts = paths
+        if paths:
+            digest = hashlib.sha256(self.rules_sha.encode())
+            for p in paths:
+                digest.update(Path(p).read_bytes())
+            self.rules_sha = digest.hexdigest()
 
     def run(self, workers: int) -> BatchResult:
         self.manifest, problem = _load_manifest(self.outbox)
@@ -759,7 +788,8 @@ class _Run:
         previous = _install_sigterm()
         try:
             if todo:
-                _Pool(workers, self.settings, self.limits, self.timeout, self.pdf).run(todo, self.outbox, self._done)
+                pool = _Pool(workers, self.settings, self.limits, self.timeout, self.pdf, self.layouts)
+                pool.run(todo, self.outbox, self._done)
         except (KeyboardInterrupt, _Stopped):
             self._save_manifest(current={i.name for i in items}, prune=False)
             raise KeyboardInterrupt from None
@@ -1041,6 +1071,7 @@ def batch_command(
     force: bool = False,
     timeout: float = 120.0,
     pdf: bool = False,
+    layouts: list[Path] | None = None,
 ) -> int:
     """The `xlscorecard batch` command: run, show progress, print the summary; returns the exit code."""
     stdout = sys.stdout
@@ -1051,11 +1082,11 @@ def batch_command(
         return _usage_error("missing -o OUTBOX (the folder for returns and the report)")
     try:
         if stdout.isatty():
-            result = _run_with_progress(inbox, outbox, workers, rules, pattern, force, timeout, pdf)
+            result = _run_with_progress(inbox, outbox, workers, rules, pattern, force, timeout, pdf, layouts)
         else:
             result = run_batch(
                 inbox, outbox, workers=workers, rules=rules, pattern=pattern, force=force, timeout=timeout,
-                listener=_PlainListener(stdout), pdf=pdf,
+                listener=_PlainListener(stdout), pdf=pdf, layouts=list(layouts or []),
             )
     except ScorecardError as exc:
         return _usage_error(str(exc))
@@ -1073,6 +1104,7 @@ def batch_command(
 def _run_with_progress(
     inbox: Path, outbox: Path, workers: int, rules: Path | None, pattern: str, force: bool, timeout: float,
     pdf: bool = False,
+    layouts: list[Path] | None = None,
 ) -> BatchResult:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -1081,7 +1113,7 @@ def _run_with_progress(
     ) as progress:
         return run_batch(
             inbox, outbox, workers=workers, rules=rules, pattern=pattern, force=force, timeout=timeout,
-            listener=_ProgressListener(progress), pdf=pdf,
+            listener=_ProgressListener(progress), pdf=pdf, layouts=list(layouts or []),
         )
 
 

@@ -35,8 +35,33 @@ F = TypeVar("F", bound=Callable[..., Any])
 FileArg = Annotated[Path, typer.Argument(help="Scorecard workbook (.xlsx).", show_default=False)]
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="Rules file (TOML); see examples/rules.toml.")]
 PeriodOpt = Annotated[str | None, typer.Option("--period", help="Reporting period, e.g. 'Qu 2 18-19'.")]
-SheetOpt = Annotated[str | None, typer.Option("--sheet", help="Sheet holding the scorecard.")]
+SheetOpt = Annotated[
+    str | None, typer.Option("--sheet", help="Sheet holding the scorecard, or 'all' for each scorecard sheet.")
+]
 PdfOpt = Annotated[bool, typer.Option("--pdf", help="Also print each return to PDF beside it (needs LibreOffice).")]
+LayoutOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--layout", help="Layout profile (TOML) naming columns; repeat: the first whose files match applies."),
+]
+
+
+def _profile(layouts: list[Path] | None, file: Path) -> Any:
+    """The first layout profile that applies to `file`, or None."""
+    if not layouts:
+        return None
+    from xlscorecard.reading.profile import choose_profile, load_profile
+
+    return choose_profile([load_profile(p) for p in layouts], file)
+
+
+def _sheets(file: Path, sheet: str | None, profile: Any) -> list[str | None]:
+    """The sheets a command reads: `--sheet all` (or a profile's "all") gives every scorecard sheet."""
+    from xlscorecard.api import choose_sheets, profile_sheet
+
+    wanted = profile_sheet(sheet, profile)
+    if wanted is not None and wanted.lower() == "all":
+        return choose_sheets(file, "all", profile)[0]
+    return [sheet]
 
 
 def fail(message: str) -> None:
@@ -94,20 +119,27 @@ def check(
     rules: RulesOpt = None,
     period: PeriodOpt = None,
     sheet: SheetOpt = None,
+    layout: LayoutOpt = None,
 ) -> None:
-    """Parse, rate and list findings; change nothing."""
+    """Parse, rate and list findings; change nothing. With --sheet all, each scorecard sheet in turn."""
     from xlscorecard.api import check_file, load_settings
     from xlscorecard.process import collector_paused
     from xlscorecard.report import print_summary, to_json
 
+    profile = _profile(layout, file)
+    settings = load_settings(rules)
+    sheets = _sheets(file, sheet, profile)
+    many = len(sheets) > 1 or (sheet is not None and sheet.lower() == "all")
     with collector_paused():  # this process owns the job (xlscorecard.process)
-        assessment = check_file(file, sheet=sheet, period=period, settings=load_settings(rules))
+        reports = [check_file(file, sheet=s, period=period, settings=settings, profile=profile) for s in sheets]
     if as_json:
-        sys.stdout.write(json.dumps(to_json(assessment), ensure_ascii=False, indent=1) + "\n")
+        data: Any = {"scorecards": [to_json(a) for a in reports]} if many else to_json(reports[0])
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     else:
         from rich.console import Console  # only the tables need it: convert and batch start faster
 
-        print_summary(assessment, Console(width=None if sys.stdout.isatty() else 160))
+        for assessment in reports:
+            print_summary(assessment, Console(width=None if sys.stdout.isatty() else 160))
 
 
 @addin_app.command("build")
@@ -141,8 +173,9 @@ def convert(
     period: PeriodOpt = None,
     sheet: SheetOpt = None,
     pdf: PdfOpt = False,
+    layout: LayoutOpt = None,
 ) -> None:
-    """Write the formatted quarter-on-quarter return workbook, with its check --json sidecar beside it."""
+    """Write the formatted return workbook and its check --json sidecar (with --sheet all, one per sheet)."""
     from xlscorecard.api import convert_file, load_settings
     from xlscorecard.process import collector_paused
 
@@ -150,13 +183,21 @@ def convert(
         from xlscorecard.pdf import require_libreoffice
 
         require_libreoffice(file)  # before any work: say how to install it, and write nothing
-    with collector_paused():  # this process owns the job; the assessment is freed inside
-        result = convert_file(file, out=out, settings=load_settings(rules), period=period, sheet=sheet)
-    typer.echo(result)
-    if pdf:
-        from xlscorecard.pdf import print_to_pdf
+    profile = _profile(layout, file)
+    settings = load_settings(rules)
+    sheets = _sheets(file, sheet, profile)
+    if len(sheets) > 1 and out is not None and not (Path(out).is_dir() or out.endswith(("/", os.sep))):
+        fail(f"{file}: --sheet all writes a return per sheet: give -o a folder (ending with /)")
+    for s in sheets:
+        stem = f"{file.stem} - {s}" if len(sheets) > 1 and s else None
+        with collector_paused():  # this process owns the job; the assessment is freed inside
+            result = convert_file(file, out=out, settings=settings, period=period, sheet=s, profile=profile,
+                                  stem=stem)
+        typer.echo(result)
+        if pdf:
+            from xlscorecard.pdf import print_to_pdf
 
-        typer.echo(print_to_pdf(result))
+            typer.echo(print_to_pdf(result))
 
 
 @app.command()
@@ -171,12 +212,13 @@ def batch(
     force: Annotated[bool, typer.Option("--force", help="Convert again even if unchanged.")] = False,
     timeout: Annotated[float, typer.Option("--timeout", help="Seconds allowed per workbook.")] = 120.0,
     pdf: PdfOpt = False,
+    layout: LayoutOpt = None,
 ) -> None:
     """Convert a folder of workbooks; write report.csv, report.json and tidy.csv. Exit 1 if any failed."""
     from xlscorecard.batch import batch_command
 
     raise typer.Exit(batch_command(inbox, outbox, workers=workers, rules=rules, pattern=pattern,
-                                   force=force, timeout=timeout, pdf=pdf))
+                                   force=force, timeout=timeout, pdf=pdf, layouts=layout))
 
 
 @app.command()
@@ -210,8 +252,11 @@ def serve(
     ] = None,
     certfile: Annotated[Path | None, typer.Option("--certfile", help="TLS certificate (PEM): serve HTTPS.")] = None,
     keyfile: Annotated[Path | None, typer.Option("--keyfile", help="TLS private key (PEM).")] = None,
+    layout: LayoutOpt = None,
 ) -> None:
     """The officers' web page: list, download and upload returns."""
+    from xlscorecard.reading.profile import load_profile
+    from xlscorecard.web import serve as run_server
     from xlscorecard.web.serve_options import ServeOptions, build
 
     options = ServeOptions(
@@ -220,10 +265,9 @@ def serve(
         session_minutes=session_minutes, audit_log=audit_log, certfile=certfile, keyfile=keyfile,
     )
     access, retention = build(options)
-    from xlscorecard.web import serve as run_server
-
-    run_server(returns, host=host, port=port, max_upload_bytes=int(max_upload_mb * 1024 * 1024), access=access,
-               retention=retention, certfile=certfile, keyfile=keyfile)
+    profiles = [load_profile(p) for p in layout or []]
+    run_server(returns, host=host, port=port, max_upload_bytes=int(max_upload_mb * 1024 * 1024), layouts=profiles,
+               access=access, retention=retention, certfile=certfile, keyfile=keyfile)
 
 
 UsersOpt = Annotated[Path, typer.Option("--users", help="Accounts file.")]
@@ -270,6 +314,36 @@ def users_list(users: UsersOpt = Path("users.json")) -> None:
 
     for name, account in sorted(load_accounts(users).users.items()):
         typer.echo(f"{name}\t{account.role.value}")
+
+
+@app.command("layout")
+@user_errors
+def layout_command(
+    file: FileArg,
+    sheet: SheetOpt = None,
+    layout: LayoutOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
+    save: Annotated[
+        Path | None, typer.Option("--save", help="Write what was recognised as a layout profile (TOML).")
+    ] = None,
+) -> None:
+    """Show how each header cell was understood (role, period, unit) and list those that were not."""
+    from xlscorecard.api import profile_sheet, read_layout
+    from xlscorecard.atomic import write_atomically
+    from xlscorecard.reading.explain import layout_report, layout_text, profile_of
+    from xlscorecard.reading.profile import dump_profile
+
+    profile = _profile(layout, file)
+    grid, header = read_layout(file, profile_sheet(sheet, profile), profile)
+    report = layout_report(grid, header, str(file))
+    if save is not None:
+        write_atomically(save, dump_profile(profile_of(grid, header, str(file))).encode())
+    if as_json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    else:
+        typer.echo(layout_text(report))
+        if save is not None:
+            typer.echo(f"Profile written: {save}")
 
 
 @app.command()

@@ -36,6 +36,9 @@ class Code(StrEnum):
     LOOKS_LIKE_FORMULA = "looks-like-formula"
     UNPARSED_POLARITY = "unparsed-polarity"
     NOT_RATED = "not-rated"
+    UNRECOGNISED_COLUMN = "unrecognised-column"
+    NO_VALUES = "no-values"
+    OTHER_SCORECARDS = "other-scorecards"
 
 
 SEVERITY: dict[Code, Severity] = {
@@ -55,6 +58,9 @@ SEVERITY: dict[Code, Severity] = {
     Code.LOOKS_LIKE_FORMULA: Severity.WARNING,
     Code.UNPARSED_POLARITY: Severity.WARNING,
     Code.NOT_RATED: Severity.INFO,
+    Code.UNRECOGNISED_COLUMN: Severity.WARNING,
+    Code.NO_VALUES: Severity.WARNING,
+    Code.OTHER_SCORECARDS: Severity.INFO,
 }
 
 

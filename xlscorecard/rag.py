@@ -38,9 +38,18 @@ def not_rated(reason: str, period: str | None = None) -> RagResult:
     return RagResult(rating=None, period=period, explanation=f"Not rated: {reason}")
 
 
+from xlscorecard.reading.vocabulary import RAG_WORDS  # noqa: E402  (wording tables live with the reader)
+
+
 def parse_submitted_rag(obs: Observation) -> Rating | None:
     """'R', 'Amber', 'green' -> Rating; anything else -> None."""
-    return _SUBMITTED.get((obs.raw or "").strip().lower()) if obs.raw else None
+    if not obs.raw:
+        return None
+    text = " ".join(obs.raw.split()).lower().rstrip(".")
+    rating = _SUBMITTED.get(text)
+    if rating is None and (word := RAG_WORDS.get(text)) is not None:
+        rating = Rating(word)
+    return rating
 
 
 _SUBMITTED = {
@@ -92,6 +101,10 @@ def rate_value(
     if target.unit != obs.unit:
         return not_rated(f"unit mismatch: value {obs.display()} vs target {target.describe()}")
 
+    if target.bands and (held := target.band_holding(value)) is not None:  # explicit band columns decide
+        band = dict(target.bands)[held]
+        return RagResult(rating=Rating(held), period=None,
+                         explanation=f"{held.capitalize()}: {obs.display()} is in the {held} band {band.describe()}")
     bands = rag_bands(target, polarity, rules)
     if bands is None:  # a value or bound with no operator: only polarity says which way is good
         return not_rated(f"no polarity to tell whether {target.describe()} is a floor or a ceiling")
@@ -106,6 +119,12 @@ def rate_value(
     bound = target.value
     if rating is Rating.GREEN:
         return _result(Rating.GREEN, obs, target, value, 0.0, bound, rules)
+    if target.floor is not None and rating is not Rating.GREEN:  # DESIGN 5: Amber up to the floor, Red beyond
+        limit = format_number(target.floor, target.unit)
+        where = "and is beyond" if rating is Rating.RED else "but not"
+        shown = f"{rating.value.capitalize()}: {obs.display()} misses target {target.describe()}"
+        text = f"{shown} {where} the floor {limit}"
+        return RagResult(rating=rating, period=None, explanation=text)
     return _result(rating, obs, target, value, abs(value - bound), bound, rules)
 
 
@@ -241,6 +260,8 @@ def rag_bands(
         op = ">=" if polarity == "high" else "<="
     bound = target.value
     allowed = allowed_miss(bound, target.unit, rules)
+    if target.floor is not None:  # a floor column: Amber reaches the floor exactly, Red beyond it
+        allowed = abs(target.floor - bound) - SLACK
     if op in ("<", "<="):
         green_high = math.nextafter(bound, -math.inf) if op == "<" else bound
         return RagBands(

@@ -33,6 +33,7 @@ def json_head(assessment: Assessment) -> dict[str, Any]:
         "title": sc.title,
         "reporting_period": sc.reporting_period,
         "periods": sc.period_labels,
+        "period_details": [p.details() for p in sc.periods],
         "sections": [s.title for s in sc.sections],
         "counts": {
             "indicators": len(sc.indicators),
@@ -84,7 +85,7 @@ def print_summary(assessment: Assessment, console: Console) -> None:
         "RAG: " + "   ".join(f"[{RAG_STYLE.get(k, 'dim')}]{k.capitalize()} {v}[/]" for k, v in counts.items())
     )
     by_code = count_by_code(assessment.findings)
-    console.print("Findings: " + (", ".join(f"{code} {n}" for code, n in by_code.items()) or "none"))
+    console.print("Findings: " + (", ".join(f"{code} {n}" for code, n in by_code.items()) or "none"), soft_wrap=True)
 
     table = Table(title="Indicators", show_lines=False, expand=True)
     for name in ("PI", "Measure", "RAG", "Arrow", "Explanation"):

@@ -51,7 +51,8 @@ def return_path(source: Path, reporting_period: str | None, out: str | Path | No
     `out` names the return itself when it ends with `.xlsx` (any case); anything else is a folder,
     made when missing (`-o r1` writes `r1/<stem> - Qu 2 18-19 return.xlsx`, never a file `r1`).
     """
-    name = f"{source.stem} - {reporting_period or 'return'} return.xlsx".replace("/", "-")
+    period = f" - {reporting_period}" if reporting_period else ""  # never "... return return.xlsx"
+    name = f"{source.stem}{period} return.xlsx".replace("/", "-")
     if out is None:
         return source.with_name(name)
     if str(out).lower().endswith(".xlsx") and not Path(out).is_dir():

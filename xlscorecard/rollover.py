@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from xlscorecard.atomic import atomic_path
 from xlscorecard.errors import ScorecardError
 from xlscorecard.grid import column_index, column_letter
-from xlscorecard.periods import Period, PeriodKind, parse_period, relabel
+from xlscorecard.reading.periods import QUARTER_MENTION, Period, PeriodKind, parse_period, relabel
 from xlscorecard.scorecard import Scorecard
 from xlscorecard.values import MARKERS, SMALL_NUMBER_MARKERS
 
@@ -65,10 +65,6 @@ _FALLBACK_LISTS_SHEET = "xlscorecard lists"
 _MAX_RULE = 255  # Excel refuses longer data-validation formulas
 _BAD_FILENAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _BAD_SHEETNAME = re.compile(r"[\[\]:*?/\\]")
-_QUARTER_MENTION = re.compile(
-    r"\b(?:qu|qtr|quarter|q)\.?\s*[1-4]\s*[,:]?\s*(?:of\s+)?(?:fy\s*)?(?:\d{4}|\d{2})\s*[-/–]\s*(?:\d{4}|\d{2})\b",
-    re.I,
-)
 _YEAR_TEXT = re.compile(r"^(?:fy\s*)?(\d{4}|\d{2})(?:\s*[-/–]\s*(\d{4}|\d{2}))?$", re.I)
 _TEMPLATE_CLEARED_ROLES = ("stat_neighbour", "national", "target")
 _CLEARED_ROLES = ("rag", "travel", "comments")
@@ -240,7 +236,7 @@ def retitle(text: str, period: Period) -> str:
             return m.group(0)
         return relabel(old, PeriodKind.QUARTER, period.year, period.quarter, style=old).label
 
-    return _QUARTER_MENTION.sub(swap, text)
+    return QUARTER_MENTION.sub(swap, text)
 
 
 def marker_list() -> list[str]:
@@ -347,7 +343,7 @@ def template_file(
     `quarter` is marked for entry.
     """
     from xlscorecard.api import load_scorecard
-    from xlscorecard.periods import year_label
+    from xlscorecard.reading.periods import year_label
     from xlscorecard.safety import check_workbook_file
 
     src = Path(file)
@@ -456,18 +452,8 @@ class _Editor:
     # -- pieces
 
     def _header_rows(self) -> list[int]:
-        """The header row and its repeats: rows whose period cells name the column's own period."""
-        pis = set(self.pi_rows)
-        rows = [self.scorecard.header_row]
-        for r in range(self.scorecard.header_row + 1, self.ws.max_row + 1):
-            if r in pis:
-                continue
-            for col in self.plan.columns:
-                p = parse_period(self.ws[f"{col.column}{r}"].value)
-                if p is not None and _key(p) == _key(col.old):
-                    rows.append(r)
-                    break
-        return rows
+        """The header row and its repeats, as the reader found them (one rule, in reading/header.py)."""
+        return [self.scorecard.header_row, *self.scorecard.repeated_header_rows]
 
     def _relabel_headers(self) -> None:
         for r in self._header_rows():

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from xlscorecard.findings import Finding
-from xlscorecard.periods import Period
+from xlscorecard.reading.periods import Period
 from xlscorecard.records import Record
 from xlscorecard.targets import Benchmark, Polarity, Target
 from xlscorecard.values import Observation
@@ -70,6 +70,7 @@ class Scorecard(Record):
     indicators: list[Indicator]
     findings: list[Finding] = field(default_factory=list)  # parse-level findings
     formats_known: bool = True
+    repeated_header_rows: list[int] = field(default_factory=list)  # the header printed again, skipped
     _by_label: dict[str, Period] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property

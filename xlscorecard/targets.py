@@ -11,7 +11,7 @@ from typing import Literal
 from xlscorecard.records import Record
 from xlscorecard.values import NUMBER_PATTERN, parse_value, to_number
 
-Polarity = Literal["high", "low"]
+Polarity = Literal["high", "low", "info"]  # "info": for information, not rated
 
 
 class TargetKind(StrEnum):
@@ -40,6 +40,23 @@ class Target(Record):
     unit: str | None = None
     benchmark: Benchmark | None = None
     cell: str | None = None
+    floor: float | None = None  # a floor (threshold) beyond the target: Amber up to it, Red beyond
+    bands: tuple[tuple[str, Target], ...] = ()  # explicit band columns: ("red", >25%), ("amber", 20%-25%), ...
+
+    def band_holding(self, value: float) -> str | None:
+        """The rating whose band column holds `value` ("red", "amber", "green"), or None."""
+        for rating, band in self.bands:
+            if band.kind is TargetKind.RANGE and band.low is not None and band.high is not None:
+                if band.low <= value <= band.high:
+                    return rating
+            elif band.kind is TargetKind.BOUND and band.value is not None:
+                op, bound = band.operator, band.value
+                if (op == "<" and value < bound) or (op == "<=" and value <= bound) or (
+                    op == ">" and value > bound) or (op == ">=" and value >= bound):
+                    return rating
+            elif band.kind is TargetKind.VALUE and band.value is not None and value == band.value:
+                return rating
+        return None
 
     @property
     def implied_polarity(self) -> Polarity | None:
@@ -83,6 +100,18 @@ _BENCH_OPERATOR = [
         (r"better\s+than|in\s+line\s+with|at|match|equal\s+to", "better"),
     )
 ]
+_NO_TARGET = re.compile(
+    r"^(?:no target(?: set)?|monitor(?:ing)?(?: only)?|not set|none set|n/?a|tbc|tbd|none|-|–|data only|"
+    r"for information|info|context(?:ual)?|no target - monitor)$",
+    re.I,
+)
+_NOTE = re.compile(r"\s*\((?:threshold|target|annual|stretch|provisional|floor)\)\s*$", re.I)
+_OR_WORDS = {"above": ">=", "more": ">=", "over": ">=", "higher": ">=", "greater": ">=",
+             "below": "<=", "less": "<=", "fewer": "<=", "under": "<=", "lower": "<="}  # fmt: skip
+_OR_BOUND = re.compile(
+    rf"^(?P<num>{NUMBER_PATTERN})\s*(?P<pct>%)?\s+or\s+(?P<word>{'|'.join(_OR_WORDS)})$",
+    re.I,
+)
 _NATIONAL = re.compile(r"national|england", re.I)
 _STAT_NEIGHBOUR = re.compile(r"stat(?:istical)?\.?\s*neigh|\bsn\b|comparator", re.I)
 
@@ -102,6 +131,17 @@ def parse_target(value: object, number_format: str | None = None, cell: str | No
     if obs.status == "range":
         return Target(raw=raw, kind=TargetKind.RANGE, low=obs.low, high=obs.high, unit=obs.unit, cell=cell)
     text = " ".join(str(value).split())
+    if _NO_TARGET.match(text):
+        return Target(raw=raw, cell=cell)  # "No target", "Monitor": no target set, not an unreadable one
+    bare = _NOTE.sub("", text).strip()
+    if bare != text and bare:  # "18% (threshold)": the figure, its note aside
+        inner = parse_target(bare, number_format, cell)
+        return inner.model_copy(update={"raw": raw})
+    if (m := _OR_BOUND.match(text)) and math.isfinite(to_number(m["num"])):  # "85% or above"
+        return Target(
+            raw=raw, kind=TargetKind.BOUND, operator=_OR_WORDS[m["word"].lower()],  # type: ignore[arg-type]
+            value=to_number(m["num"]), unit="%" if m["pct"] else None, cell=cell,
+        )
     if (m := _BOUND.match(text)) and math.isfinite(to_number(m["num"])):
         op = next(o for w, o in _OPERATOR_WORDS if w.fullmatch(m["op"]))
         return Target(

@@ -42,6 +42,14 @@ _ARROWS: dict[str, Direction] = {
 }
 
 
+def parse_travel_word(obs: Observation) -> Meaning | None:
+    """A submitted travel word ("Improving", "Worsened", "Stable") -> what it means; else None."""
+    from xlscorecard.reading.vocabulary import TRAVEL_WORDS
+
+    word = TRAVEL_WORDS.get(" ".join((obs.raw or "").split()).lower().rstrip("."))
+    return {"better": Meaning.IMPROVING, "worse": Meaning.WORSENING, "same": Meaning.SAME}.get(word or "")
+
+
 def parse_arrow(obs: Observation) -> Direction | None:
     """A submitted arrow in any family -> Direction; blank or unknown -> None."""
     # Arrows pasted from the web or Teams carry an emoji variation selector ("⬆\ufe0f").

@@ -25,7 +25,7 @@ from defusedxml import ElementTree
 
 from xlscorecard.errors import WorkbookError
 from xlscorecard.grid import Grid, column_index
-from xlscorecard.layout import find_header
+from xlscorecard.reading import find_header
 from xlscorecard.safety import (
     DEFAULT_LIMITS,
     SafetyLimits,
@@ -71,6 +71,11 @@ def read_grid(path: str | Path, sheet: str | None = None, limits: SafetyLimits |
                     chosen = name
                     break
                 scan.cancel()
+            if not chosen and names:
+                # No sheet has a header this reader knows: read the first, whose refusal names its cells.
+                chosen = names[0]
+                scan = pool.submit(_scan_sheet_xml, path, chosen, limits)
+                data = book.get_sheet_by_name(chosen)
             if scan is None or not chosen:
                 raise WorkbookError(
                     "no sheet has a scorecard header row (expected columns such as PI Ref, Measure, "

@@ -20,7 +20,7 @@ from xlscorecard.api import load_settings
 from xlscorecard.assessment import Assessment, assess
 from xlscorecard.errors import ScorecardError, WorkbookError
 from xlscorecard.grid import Grid, cell_address, column_index
-from xlscorecard.layout import find_header, read_scorecard
+from xlscorecard.reading import find_header, read_scorecard
 from xlscorecard.scorecard import Scorecard
 from xlscorecard.settings import Settings
 from xlscorecard.xlsx_reader import HEADER_SEARCH_ROWS

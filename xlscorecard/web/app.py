@@ -156,6 +156,7 @@ def create_app(
     limits: SafetyLimits = DEFAULT_LIMITS,
     access: AccessPolicy | None = None,
     retention: Retention | None = None,
+    layouts: list[Any] | None = None,
 ) -> FastAPI:
     """The web app serving `returns_dir`; uploads over `max_upload_bytes` are refused while streaming.
 
@@ -165,6 +166,7 @@ def create_app(
     if max_upload_bytes <= 0:
         raise ValueError("max_upload_bytes must be positive")
     folder = ReturnsFolder(returns_dir, limits)
+    folder.layouts = list(layouts or [])  # layout profiles; each upload is read by the first that matches it
     folder.remove_stale_temp_files()
     access = access or AccessPolicy()
     retention = retention or Retention(folder)
@@ -391,12 +393,13 @@ def create_app(
 
 
 def serve(returns: Path, host: str = "127.0.0.1", port: int = 8000,
-          max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, *, access: AccessPolicy | None = None,
-          retention: Retention | None = None, certfile: Path | None = None, keyfile: Path | None = None) -> None:
+          max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, layouts: list[Any] | None = None, *,
+          access: AccessPolicy | None = None, retention: Retention | None = None, certfile: Path | None = None,
+          keyfile: Path | None = None) -> None:
     """Run the page with uvicorn until interrupted (HTTPS when given a certificate)."""
     import uvicorn
 
-    app = create_app(returns, max_upload_bytes, access=access, retention=retention)
+    app = create_app(returns, max_upload_bytes, layouts=layouts, access=access, retention=retention)
     # proxy_headers off: only web/auth.py decides whom to believe about the client's address.
     uvicorn.run(app, host=host, port=port, server_header=False, log_level="info", timeout_graceful_shutdown=5,
                 proxy_headers=False, ssl_certfile=str(certfile) if certfile else None,

@@ -193,6 +193,7 @@ class ReturnsFolder:
         if not self.root.is_dir():
             raise ScorecardError("is not a folder", root)
         self.limits = limits
+        self.layouts: list[Any] = []  # layout profiles (xlscorecard.reading.profile.Profile)
 
     # --- names ---------------------------------------------------------------------------
     def locate(self, name: str) -> Path:
@@ -413,8 +414,12 @@ class ReturnsFolder:
             created.append(tmp_return)
             try:
                 # The reader runs the safety checks (safety.check_workbook_file) before any parser.
-                _, assessment = convert_and_assess(original, out=tmp_return, settings=settings, limits=self.limits,
-                                                   sidecar=False)
+                from xlscorecard.reading.profile import choose_profile
+
+                profile = choose_profile(self.layouts, filename)
+                _, assessment = convert_and_assess(
+                    original, out=tmp_return, settings=settings, limits=self.limits, sidecar=False, profile=profile
+                )
             except ScorecardError as exc:
                 raise UploadRejected(f"{shown}: {exc.message}") from None
             period = assessment.scorecard.reporting_period

@@ -1,0 +1,314 @@
+"""Table-driven tests of the reader's vocabulary, one family at a time, on in-memory Grids.
+
+Each case builds a small scorecard sheet as a Grid (fonts included, as a reader that knows them
+hands it over) and checks what a user would see: the column's role, the period and its dates, the
+PI's polarity, RAG and findings.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from xlscorecard.assessment import assess
+from xlscorecard.errors import WorkbookError
+from xlscorecard.grid import Grid
+from xlscorecard.reading import read_scorecard
+from xlscorecard.reading.header import find_header
+from xlscorecard.reading.periods import parse_period, previous_period
+from xlscorecard.reading.profile import profile_from_dict
+from xlscorecard.settings import Settings
+
+
+def sheet(header: list[object], *rows: list[object], fonts: list[list[str | None]] | None = None) -> Grid:
+    return Grid.from_rows([["Council scorecard"], header, *rows], sheet="KPIs", font_names=fonts)
+
+
+def assessed(grid: Grid, **kw: object):  # type: ignore[no-untyped-def]
+    return assess(read_scorecard(grid, **kw), Settings())  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------ periods: every spelling
+PERIODS = [
+    ("Qu 2 18-19", "quarter", "2018-07-01", "2018-09-30"),
+    ("Q2 2018/19", "quarter", "2018-07-01", "2018-09-30"),
+    ("2018/19 Q2", "quarter", "2018-07-01", "2018-09-30"),
+    ("Q2 18/19", "quarter", "2018-07-01", "2018-09-30"),
+    ("Quarter 2 (Jul-Sep) 2018/19", "quarter", "2018-07-01", "2018-09-30"),
+    ("Jul-Sep 2018", "quarter", "2018-07-01", "2018-09-30"),
+    ("Jan-Mar 2019", "quarter", "2019-01-01", "2019-03-31"),
+    ("Q1 2023/24 Value", "quarter", "2023-04-01", "2023-06-30"),
+    ("Q3 actual 2018/19", "quarter", "2018-10-01", "2018-12-31"),
+    ("2017/18", "financial_year", "2017-04-01", "2018-03-31"),
+    ("2017-18 Outturn", "financial_year", "2017-04-01", "2018-03-31"),
+    ("Outturn 2017/18", "financial_year", "2017-04-01", "2018-03-31"),
+    ("Yr. end 17-18", "financial_year", "2017-04-01", "2018-03-31"),
+    ("2015/16 (Year End)", "financial_year", "2015-04-01", "2016-03-31"),
+    ("YTD 2018/19", "year_to_date", "2018-04-01", "2019-03-31"),
+    ("2018/19 mid-year", "half_year", "2018-04-01", "2018-09-30"),
+    ("H1 2018/19", "half_year", "2018-04-01", "2018-09-30"),
+    ("H2 2018/19", "half_year", "2018-10-01", "2019-03-31"),
+    ("Jan-17", "month", "2017-01-01", "2017-01-31"),
+    ("January 2017", "month", "2017-01-01", "2017-01-31"),
+    ("AY 2017/18", "academic_year", "2017-09-01", "2018-08-31"),
+    ("2017/18 academic year", "academic_year", "2017-09-01", "2018-08-31"),
+    ("Autumn term 2018", "term", "2018-09-01", "2018-12-31"),
+    ("Spring term 2019", "term", "2019-01-01", "2019-03-31"),
+    ("Summer term 2019", "term", "2019-04-01", "2019-08-31"),
+]
+
+
+@pytest.mark.parametrize(("label", "granularity", "start", "end"), PERIODS)
+def test_every_period_spelling(label: str, granularity: str, start: str, end: str) -> None:
+    period = parse_period(label)
+    assert period is not None
+    assert period.details() == {"label": label, "granularity": granularity, "start": start, "end": end}
+
+
+@pytest.mark.parametrize("label", ["Q3 target 2018/19", "Target 2018/19", "England 2017/18", "Q5 18-19", "Notes"])
+def test_not_periods(label: str) -> None:
+    assert parse_period(label) is None
+
+
+@pytest.mark.parametrize(
+    ("label", "previous", "year_before"),
+    [
+        ("Q1 2018/19", "Q4 2017/18", "Q1 2017/18"),
+        ("Q3 2018/19", "Q2 2018/19", "Q3 2017/18"),
+        ("Jan-18", "Dec-17", "Jan-17"),
+        ("H1 2018/19", "H2 2017/18", "H1 2017/18"),
+        ("Spring term 2019", "Autumn term 2018", "Spring term 2018"),
+        ("2018/19", "2017/18", "2017/18"),
+    ],
+)
+def test_previous_period_of_the_same_granularity(label: str, previous: str, year_before: str) -> None:
+    periods = [p for p in map(parse_period, [label, previous, year_before]) if p is not None]
+    assert previous_period(periods[0], periods) == periods[1]
+    assert previous_period(periods[0], periods, years=1) == periods[2]
+
+
+def test_a_monthly_sheet_with_date_cells_is_rated_for_its_latest_month() -> None:
+    grid = sheet(
+        ["Ref", "Measure", "Polarity", "Target", "2018-04-01", "2018-05-01", "2018-06-01"],
+        ["M1", "% of referrals that were re-referrals", "Low", "20%", "22%", "21%", "19%"],
+    )
+    a = assessed(grid)
+    assert a.scorecard.period_labels == ["Apr 2018", "May 2018", "Jun 2018"]
+    assert a.scorecard.reporting_period == "Jun 2018"
+    result = a.results[0]
+    assert (result.rag.rating, result.travel.previous_period) == ("green", "May 2018")
+
+
+# ------------------------------------------------------------------ headers: wording -> role
+HEADERS = [
+    ("Ref", "ref"), ("No.", "ref"), ("PI No", "ref"), ("KPI Ref", "ref"), ("Code", "ref"),
+    ("Measure", "measure"), ("Indicator", "measure"), ("Performance Indicator", "measure"),
+    ("Key performance indicator", "measure"), ("KPI", "measure"), ("Description", "measure"),
+    ("INDICATORS - EARLY HELP", "measure"),
+    ("Polarity", "polarity"), ("Good is", "polarity"), ("Good performance is", "polarity"),
+    ("Higher is better?", "polarity"), ("Direction of improvement", "polarity"),
+    ("Target", "target"), ("Target 2022/23", "target"), ("Annual target", "target"),
+    ("Target / threshold", "target"), ("Floor", "floor"), ("Threshold", "floor"),
+    ("Red", "band_red"), ("Amber", "band_amber"), ("Green (Target)", "band_green"),
+    ("RAG", "rag"), ("Status", "rag"), ("RAG Status", "rag"), ("Rating", "rag"),
+    ("DoT", "travel"), ("Trend", "travel"), ("Short Trend (Last Quarter)", "travel"),
+    ("Long Trend (Last Year)", "travel_year"), ("Change", "travel"), ("Data Period", "data_period"),
+    ("England 2017/18", "national"), ("Stat neighbours 2017/18", "stat_neighbour"), ("Comments", "comments"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "role"), HEADERS)
+def test_every_header_wording(text: str, role: str) -> None:
+    other = "Ref" if role != "ref" else "Measure"
+    grid = sheet([other, text, "Target" if role != "target" else "Polarity", "Q1 2018/19", "Q2 2018/19"],
+                 ["X1", "a", "b", 1, 2])
+    header = find_header(grid)
+    assert header is not None
+    [cell] = [c for c in header.cells if c.text == text]
+    assert cell.role == role
+
+
+def test_two_row_header_with_merged_group_over_bare_quarters() -> None:
+    grid = Grid.from_rows(
+        [
+            ["Ref", "Indicator", "Good is", "2017/18", None, "2018/19", None, "Target"],
+            [None, None, None, "Q3", "Q4", "Q1", "Q2", None],
+            ["A1", "% of plans reviewed within timescale", "High", 80, 81, 84, 88, 85],
+        ]
+    )
+    a = assessed(grid)
+    assert a.scorecard.period_labels == ["Q3 2017/18", "Q4 2017/18", "Q1 2018/19", "Q2 2018/19"]
+    assert a.results[0].rag.rating == "green"
+
+
+def test_repeated_header_under_each_section_is_skipped() -> None:
+    header = ["Ref", "Measure", "Polarity", "Target", "Q1 2018/19", "Q2 2018/19"]
+    grid = sheet(header, ["Early help"], ["E1", "Families", "High", 10, 9, 12], header,
+                 ["Care"], ["C1", "Visits", "High", 10, 9, 8])
+    sc = read_scorecard(grid)
+    assert [i.ref for i in sc.indicators] == ["E1", "C1"]
+    assert [s.title for s in sc.sections] == ["Early help", "Care"]
+
+
+def test_unknown_header_is_a_finding_at_its_cell_and_a_profile_names_it() -> None:
+    grid = sheet(["Ref", "Measure", "Portfolio holder", "Target", "Q1 2018/19", "Q2 2018/19"],
+                 ["X1", "Visits", "Cllr A", 10, 9, 12])
+    sc = read_scorecard(grid)
+    [f] = [f for f in sc.findings if f.code == "unrecognised-column"]
+    assert f.cell == "C2" and "Portfolio holder" in f.message
+    profile = profile_from_dict({"columns": {"Portfolio holder": "lead"}}, "p.toml")
+    sc = read_scorecard(grid, profile=profile)
+    assert not [f for f in sc.findings if f.code == "unrecognised-column"]
+    assert sc.indicators[0].lead == "Cllr A"
+
+
+def test_no_period_column_is_refused_in_one_line_naming_the_cells_and_the_way_out() -> None:
+    grid = sheet(["Ref", "Indicator", "Target", "Actual"], ["K1", "Visits", 10, 9])
+    with pytest.raises(WorkbookError) as caught:
+        read_scorecard(grid, file="k.xlsx")
+    message = str(caught.value)
+    assert "\n" not in message and "'Actual'" in message
+    assert "xlscorecard layout" in message and "--layout" in message
+
+
+def test_a_pi_with_no_readable_value_in_any_period_is_a_finding() -> None:
+    grid = sheet(["Ref", "Measure", "Target", "Q1 2018/19", "Q2 2018/19"], ["X1", "Visits", 10, None, "n/a"],
+                 ["X2", "Calls", 10, 3, 4])
+    sc = read_scorecard(grid)
+    assert [(f.code, f.ref) for f in sc.findings if f.code == "no-values"] == [("no-values", "X1")]
+
+
+# ------------------------------------------------------------------ polarity: words, codes, glyphs per font
+POLARITIES = [
+    ("High is good", None, "high"), ("Good is High", None, "high"), ("Higher is better", None, "high"),
+    ("Bigger is better", None, "high"), ("H", None, "high"), ("↑", None, "high"), ("▲", None, "high"),
+    ("Yes", None, "high"),
+    ("Low is good", None, "low"), ("Good is Low", None, "low"), ("Lower is better", None, "low"),
+    ("Smaller is better", None, "low"), ("L", None, "low"), ("↓", None, "low"), ("▼", None, "low"),
+    ("é", "Wingdings", "high"), ("ê", "Wingdings", "low"), ("h", "Wingdings 3", "high"),
+    ("i", "Wingdings 3", "low"), ("p", "Wingdings 3", "high"), ("q", "Wingdings 3", "low"),
+    ("Info", None, "info"), ("Data only", None, "info"), ("Monitor only", None, "info"),
+    ("For information", None, "info"), ("Context", None, "info"), ("Not applicable", None, "info"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "font", "polarity"), POLARITIES)
+def test_every_polarity_wording_and_glyph_in_its_font(text: str, font: str | None, polarity: str) -> None:
+    fonts = [[None] * 6, [None] * 6, [None, None, font, None, None, None]]
+    grid = sheet(["Ref", "Measure", "Polarity", "Target", "Q1 2018/19", "Q2 2018/19"],
+                 ["P1", "Measure P1", text, 50, 46, 48], fonts=fonts)
+    a = assessed(grid)
+    assert a.scorecard.indicators[0].polarity == polarity
+    rating = a.results[0].rag.rating
+    if polarity == "info":
+        assert rating is None and "information" in a.results[0].rag.explanation
+        assert not [f for f in a.findings if f.code in ("not-rated", "polarity-conflict")]
+    else:
+        assert rating == ("amber" if polarity == "high" else "green")
+
+
+def test_the_same_letter_means_nothing_without_its_symbol_font() -> None:
+    grid = sheet(["Ref", "Measure", "Polarity", "Target", "Q1 2018/19", "Q2 2018/19"], ["P1", "M", "é", 50, 46, 48])
+    assert read_scorecard(grid).indicators[0].polarity is None
+
+
+@pytest.mark.parametrize(
+    ("measure", "rating"),
+    [("% of re-referrals within 12 months", "red"), ("% of assessments within timescale", "green"),
+     ("Number of visits", None)],
+)
+def test_polarity_inferred_from_the_measure_wording(measure: str, rating: str | None) -> None:
+    grid = sheet(["Ref", "Measure", "Target", "Q1 2018/19", "Q2 2018/19"], ["P1", measure, "20%", "21%", "25%"])
+    result = assessed(grid).results[0]
+    assert result.rag.rating == rating
+    if rating:
+        assert "inferred" in result.rag.explanation
+
+
+# ------------------------------------------------------------------ targets
+TARGETS = [
+    ("No target", None), ("Monitor", None), ("n/a", None),
+    ("18% (threshold)", "green"), ("Fewer than 85%", "green"), ("Less than 22%", "green"),
+    ("85% or above", "red"), ("At least 90%", "red"), ("800 - 1,000", None),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("target", "rating"), TARGETS)
+def test_every_target_wording(target: str, rating: str | None) -> None:
+    grid = sheet(["Ref", "Measure", "Polarity", "Target", "Q1 2018/19", "Q2 2018/19"],
+                 ["T1", "Measure", "Low is good", target, "17%", "17%"])
+    a = assessed(grid)
+    assert not [f for f in a.findings if f.code == "unparsed-target"]
+    if target == "800 - 1,000":
+        assert a.scorecard.indicators[0].target.kind == "range"
+    else:
+        assert a.results[0].rag.rating == rating
+
+
+@pytest.mark.parametrize(("value", "rating"), [("17%", "green"), ("20%", "amber"), ("24%", "red")])
+def test_a_floor_column_rates_amber_between_target_and_floor(value: str, rating: str) -> None:
+    grid = sheet(["Ref", "Measure", "Polarity", "Target", "Floor", "Q1 2018/19", "Q2 2018/19"],
+                 ["C1", "Repeat plans", "L", "18%", "23%", "19%", value])
+    assert assessed(grid).results[0].rag.rating == rating
+
+
+@pytest.mark.parametrize(("value", "rating"), [("19%", "green"), ("22%", "amber"), ("26%", "red")])
+def test_explicit_band_columns_rate_by_their_bands(value: str, rating: str) -> None:
+    grid = sheet(["Ref", "INDICATORS - EARLY HELP", "Polarity", "Red", "Amber", "Green (Target)", "Q1 2018/19",
+                  "Q2 2018/19"], ["H1", "Re-referrals", "Low is good", ">25%", "20%-25%", "<20%", "21%", value])
+    result = assessed(grid).results[0]
+    assert result.rag.rating == rating, result.rag.explanation
+
+
+# ------------------------------------------------------------------ submitted RAG and travel in any form
+@pytest.mark.parametrize(
+    ("submitted", "disagrees"),
+    [("Red", False), ("R", False), ("Not met", False), ("Green", True), ("G", True), ("On target", True),
+     ("Met", True), ("Amber", True)],
+)
+def test_submitted_rag_words(submitted: str, disagrees: bool) -> None:
+    grid = sheet(["Ref", "Measure", "Polarity", "Target", "Q1 2018/19", "Q2 2018/19", "RAG"],
+                 ["S1", "Measure", "High", 50, 40, 40, submitted])
+    codes = [(f.code, f.cell) for f in assessed(grid).findings if f.code == "rag-disagrees"]
+    assert codes == ([("rag-disagrees", "G3")] if disagrees else [])
+
+
+@pytest.mark.parametrize(
+    ("colour", "disagrees"), [("FF0000", False), ("FFC000", True), ("00B050", True), (None, False)]
+)
+def test_submitted_rag_as_a_fill_with_no_text(colour: str | None, disagrees: bool) -> None:
+    fills = [[None] * 7, [None] * 7, [None, None, None, None, None, None, colour]]
+    grid = Grid.from_rows([["Council scorecard"], ["Ref", "Measure", "Polarity", "Target", "Q1 2018/19",
+                                                   "Q2 2018/19", "RAG"], ["S1", "Measure", "High", 50, 40, 40, None]],
+                          sheet="KPIs", fill_colours=fills)
+    codes = [f.cell for f in assessed(grid).findings if f.code == "rag-disagrees"]
+    assert codes == (["G3"] if disagrees else [])
+
+
+@pytest.mark.parametrize(
+    ("shown", "font", "disagrees"),
+    [("Improved performance", None, False), ("Improving", None, False), ("Worsened", None, True),
+     ("Declining", None, True), ("No change", None, True), ("Stable", None, True), ("↑", None, False),
+     ("↓", None, True), ("é", "Wingdings", False), ("ê", "Wingdings", True), ("h", "Wingdings 3", False),
+     ("i", "Wingdings 3", True)],
+)
+def test_travel_words_and_glyphs(shown: str, font: str | None, disagrees: bool) -> None:
+    fonts = [[None] * 7, [None] * 7, [None, None, None, None, None, None, font]]
+    grid = sheet(["Ref", "Measure", "Polarity", "Target", "Q1 2018/19", "Q2 2018/19", "DoT"],
+                 ["S1", "Measure", "High", 50, 40, 48, shown], fonts=fonts)
+    codes = [f.cell for f in assessed(grid).findings if f.code == "arrow-disagrees"]
+    assert codes == (["G3"] if disagrees else [])
+
+
+# ------------------------------------------------------------------ long layouts
+def test_long_layout_becomes_the_same_scorecard_as_the_wide_one() -> None:
+    long = Grid.from_rows([
+        ["PI Code", "Service Area", "Indicator", "Quarter", "Value", "Target", "Polarity"],
+        ["A1", "Care", "Visits on time (%)", "Q1 2018/19", "80%", "85%", "High"],
+        ["A1", "Care", "Visits on time (%)", "Q2 2018/19", "88%", "85%", "High"],
+        ["B1", "Care", "Repeat referrals (%)", "Q1 2018/19", "20%", "22%", "Low"],
+        ["B1", "Care", "Repeat referrals (%)", "Q2 2018/19", "25%", "22%", "Low"],
+    ])
+    a = assessed(long)
+    assert a.scorecard.period_labels == ["Q1 2018/19", "Q2 2018/19"]
+    assert [(i.ref, i.section) for i in a.scorecard.indicators] == [("A1", "Care"), ("B1", "Care")]
+    assert [r.rag.rating for r in a.results] == ["green", "red"]

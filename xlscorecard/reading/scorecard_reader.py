@@ -1,0 +1,167 @@
+"""From a Grid of cells to a Scorecard: header, periods, sections and PI rows (DESIGN 3)."""
+
+from __future__ import annotations
+
+from xlscorecard.errors import WorkbookError
+from xlscorecard.findings import Code, Finding, finding
+from xlscorecard.grid import Grid, column_letter
+from xlscorecard.reading.header import Header, find_header
+from xlscorecard.reading.periods import FINENESS, Period, PeriodKind, order_periods, parse_period
+from xlscorecard.reading.profile import Profile
+from xlscorecard.reading.rows import Builder
+from xlscorecard.scorecard import Indicator, Scorecard
+from xlscorecard.values import Status
+
+
+def read_scorecard(
+    grid: Grid, period: str | None = None, file: str | None = None, profile: Profile | None = None
+) -> Scorecard:
+    """Parse a Grid into a Scorecard; raises WorkbookError (one line) when it has no period column."""
+    return _read_scorecard(grid, period, file, profile)
+
+
+def no_period_message(grid: Grid, header: Header | None) -> str:
+    """What the user reads when no period column is understood: the header cells seen, and the way out."""
+    if header is not None:
+        seen = [f"{grid.address(cell.r, cell.c)} '{cell.text}'" for cell in header.cells]
+    else:
+        best = max(
+            range(min(grid.height, 30)),
+            key=lambda r: sum(1 for v in grid.values[r] if isinstance(v, str) and v.strip()),
+            default=None,
+        )
+        row = grid.values[best] if best is not None else []
+        seen = [f"{grid.address(best or 0, c)} '{' '.join(v.split())}'" for c, v in enumerate(row)
+                if isinstance(v, str) and v.strip()]
+    return (
+        f"sheet '{grid.sheet}' has no scorecard header with a period column this reader understands "
+        "(header cells seen: "
+        f"{', '.join(seen) or 'none'}); run `xlscorecard layout FILE` to see how each was read, "
+        "and name the columns with a profile: --layout PROFILE.toml"
+    )
+
+
+def _read_scorecard(grid: Grid, period: str | None, file: str | None, profile: Profile | None) -> Scorecard:
+    header = find_header(grid, profile)
+    if header is None or not (header.periods or header.is_long()):
+        raise WorkbookError(no_period_message(grid, header), file)
+    if header.is_long():
+        from xlscorecard.reading.long import read_long
+
+        grid, header = read_long(grid, header)
+    ordered = order_periods([p for _, p in header.periods])
+    period_col = {p.label: c for c, p in header.periods}
+    builder = Builder(grid, header, ordered, period_col)
+    for r in range(header.row + 1, grid.height):
+        builder.add_row(r)
+    reporting = _reporting_period(builder.indicators, ordered, period, file)
+    findings = _header_findings(grid, header) + builder.findings
+    findings += _value_findings(grid.sheet, builder.indicators, ordered, reporting)
+    columns = {role: column_letter(grid.sheet_column(c)) for role, c in header.roles.items()}
+    columns.update({label: column_letter(grid.sheet_column(c)) for label, c in period_col.items()})
+    headers = {column_letter(grid.sheet_column(cell.c)): cell.text for cell in header.cells}
+    return Scorecard(
+        file=file,
+        sheet=grid.sheet,
+        title=_title(grid, header),
+        header_row=grid.sheet_row(header.row),
+        columns=columns,
+        headers=headers,
+        periods=ordered,
+        reporting_period=reporting,
+        sections=builder.sections,
+        indicators=builder.indicators,
+        findings=findings,
+        formats_known=grid.number_formats is not None,
+        repeated_header_rows=builder.repeated_headers,
+    )
+
+
+def _header_findings(grid: Grid, header: Header) -> list[Finding]:
+    """Never silent: each header cell not understood is named, with its cell."""
+    return [
+        finding(
+            Code.UNRECOGNISED_COLUMN,
+            grid.sheet,
+            grid.address(cell.r, cell.c),
+            None,
+            f"column '{cell.text}' is not understood and is carried as text; "
+            "name it with a layout profile (--layout) if it matters",
+        )
+        for cell in header.unrecognised
+    ]
+
+
+def _title(grid: Grid, header: Header) -> str | None:
+    for row in grid.values[: header.row]:
+        for value in row:
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+    return None
+
+
+
+def _reporting_period(
+    indicators: list[Indicator], periods: list[Period], wanted: str | None, file: str | None
+) -> str | None:
+    quarters = [p for p in periods if p.kind is PeriodKind.QUARTER]
+    if wanted is not None:
+        target = parse_period(wanted)
+        for p in periods:
+            if p.label.lower() == wanted.strip().lower() or (
+                target is not None and (p.kind, p.year, p.quarter) == (target.kind, target.year, target.quarter)
+            ):
+                return p.label
+        raise WorkbookError(
+            f"period '{wanted}' is not a column of this scorecard (columns: {', '.join(p.label for p in periods)})",
+            file,
+        )
+    for granularity in FINENESS:
+        for p in reversed([p for p in periods if p.kind is granularity]):
+            if any(not ind.values[p.label].is_blank for ind in indicators):
+                return p.label
+    return quarters[-1].label if quarters else (periods[-1].label if periods else None)
+
+
+_CELL_FINDING_STATUSES = frozenset({Status.SUPPRESSED, Status.EXCEL_ERROR, Status.UNPARSED})
+
+
+def _value_findings(
+    sheet: str, indicators: list[Indicator], periods: list[Period], reporting: str | None
+) -> list[Finding]:
+    """Findings about individual value cells: missing, suppressed, errors, unreadable text."""
+    out: list[Finding] = []
+    labels = [p.label for p in periods]
+    for ind in indicators:
+        values = ind.values
+        if labels and all(values[label].number is None and values[label].low is None for label in labels):
+            out.append(
+                finding(Code.NO_VALUES, sheet, values[labels[-1]].cell or None, ind.ref,
+                        f"PI {ind.ref} has no readable value in any period "
+                        f"(row {ind.row})")
+            )
+        cells = [(label, values[label]) for label in labels]
+        cells += [("statistical neighbour average", ind.stat_neighbour), ("national average", ind.national)]
+        for label, obs in cells:
+            if obs.status not in _CELL_FINDING_STATUSES:
+                continue
+            if obs.status is Status.SUPPRESSED:
+                out.append(
+                    finding(Code.SUPPRESSED, sheet, obs.cell, ind.ref, f"{label} value is suppressed ('{obs.raw}')")
+                )
+            elif obs.status is Status.EXCEL_ERROR:
+                out.append(
+                    finding(Code.EXCEL_ERROR, sheet, obs.cell, ind.ref, f"{label} cell holds the Excel error {obs.raw}")
+                )
+            elif obs.status is Status.UNPARSED:
+                out.append(
+                    finding(
+                        Code.UNPARSED_VALUE,
+                        sheet,
+                        obs.cell,
+                        ind.ref,
+                        f"{label} value '{obs.raw}' is not a number or a known marker",
+                    )
+                )
+    return out  # `missing` (nothing in the reporting period) is the assessment's: a dash depends on the rules
+
