@@ -69,7 +69,7 @@ def test_values_units_and_statuses_equal_check_json(exported: dict[str, Path], c
                                                                                     "high")
     assert (red.granularity, red.start, red.end) == ("quarter", date(2018, 7, 1), date(2018, 9, 30))
     year = frame[(frame.ref == "1.10") & (frame.period == "Yr. end 17-18")].iloc[0]
-    assert (year.granularity, year.start, year.end) == ("year", date(2017, 4, 1), date(2018, 3, 31))
+    assert (year.granularity, year.start, year.end) == ("financial_year", date(2017, 4, 1), date(2018, 3, 31))
     assert pd.isna(year.rag), "RAG sits on the row of the period it rates"
 
 

@@ -45,6 +45,7 @@ from xlscorecard import __version__
 from xlscorecard.atomic import write_atomically
 from xlscorecard.errors import ScorecardError, UnsafeWorkbook, WorkbookError
 from xlscorecard.findings import Code
+from xlscorecard.process_limits import DEFAULT_WORKER_MEMORY_BYTES, limit_memory, quiet_stderr
 from xlscorecard.safety import SafetyLimits
 from xlscorecard.settings import Settings
 
@@ -426,6 +427,10 @@ def _worker_main(conn: Connection, settings: Settings, limits: SafetyLimits) -> 
     """A long-lived worker: import once, then convert tasks from `conn` until told to stop."""
     # Ctrl+C reaches the whole process group; the parent decides what happens to workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A reader that hits the limit (or panics) dies, and only its file fails. Its panic text would
+    # add lines to the run's log, which keeps one line per file: the reason comes from the parent.
+    limit_memory(DEFAULT_WORKER_MEMORY_BYTES)
+    quiet_stderr()
     parent = multiprocessing.parent_process()
     if parent is not None:
         # If the parent dies (killed, closed console), do not linger on a pathological file.
@@ -489,7 +494,7 @@ def _death_reason(exitcode: int | None) -> str:
             name = signal.Signals(-exitcode).name
         except ValueError:
             name = f"signal {-exitcode}"
-        hint = " (out of memory?)" if name == "SIGKILL" else ""
+        hint = " (out of memory?)" if name in ("SIGKILL", "SIGABRT") else ""
         return f"the worker converting it was killed by {name}{hint}"
     return f"the worker converting it stopped unexpectedly (exit code {exitcode})"
 

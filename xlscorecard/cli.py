@@ -253,11 +253,21 @@ def serve(
     certfile: Annotated[Path | None, typer.Option("--certfile", help="TLS certificate (PEM): serve HTTPS.")] = None,
     keyfile: Annotated[Path | None, typer.Option("--keyfile", help="TLS private key (PEM).")] = None,
     layout: LayoutOpt = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, help="Uploads converted at once, each in its own worker process.")
+    ] = 2,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0.001, help="Seconds an upload's conversion may take.")
+    ] = 120.0,
+    worker_memory_mb: Annotated[
+        int, typer.Option("--worker-memory-mb", min=64, help="Memory an upload's conversion may use, in MB.")
+    ] = 1024,
 ) -> None:
     """The officers' web page: list, download and upload returns."""
     from xlscorecard.reading.profile import load_profile
     from xlscorecard.web import serve as run_server
     from xlscorecard.web.serve_options import ServeOptions, build
+    from xlscorecard.web.worker import WorkerLimits
 
     options = ServeOptions(
         returns=returns, host=host, users=users, auth_header=auth_header, trusted_proxy=trusted_proxy or [],
@@ -267,7 +277,8 @@ def serve(
     access, retention = build(options)
     profiles = [load_profile(p) for p in layout or []]
     run_server(returns, host=host, port=port, max_upload_bytes=int(max_upload_mb * 1024 * 1024), layouts=profiles,
-               access=access, retention=retention, certfile=certfile, keyfile=keyfile)
+               access=access, retention=retention, certfile=certfile, keyfile=keyfile,
+               workers=WorkerLimits(workers=workers, timeout=timeout, memory_bytes=worker_memory_mb * 1024**2))
 
 
 UsersOpt = Annotated[Path, typer.Option("--users", help="Accounts file.")]

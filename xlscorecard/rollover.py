@@ -316,10 +316,12 @@ def default_output_name(stem: str, entry: Period) -> str:
 def rollover_file(file: str | Path, to: str, out: str | Path | None = None, sheet: str | None = None) -> Path:
     """Write the submission workbook for quarter `to`; return its path. The input is never modified."""
     from xlscorecard.api import load_scorecard
-    from xlscorecard.safety import check_workbook_file
+    from xlscorecard.safety import DEFAULT_LIMITS, check_workbook_file
+    from xlscorecard.xlsx_scan import check_editable
 
     src = Path(file)
     check_workbook_file(src)
+    check_editable(src, DEFAULT_LIMITS)
     scorecard = load_scorecard(src, sheet=sheet)
     plan = plan_rollover(_period_columns(scorecard), latest_reported_quarter(scorecard), to, src)
     target = _output_path(src, out, default_output_name(src.stem, plan.entry))
@@ -344,13 +346,15 @@ def template_file(
     """
     from xlscorecard.api import load_scorecard
     from xlscorecard.reading.periods import year_label
-    from xlscorecard.safety import check_workbook_file
+    from xlscorecard.safety import DEFAULT_LIMITS, check_workbook_file
+    from xlscorecard.xlsx_scan import check_editable
 
     src = Path(file)
     if quarter not in (1, 2, 3, 4):
         raise ScorecardError(f"--quarter {quarter} is not a quarter (1 to 4)", src)
     first = parse_year(year, src)
     check_workbook_file(src)
+    check_editable(src, DEFAULT_LIMITS)
     scorecard = load_scorecard(src, sheet=sheet)
     plan = plan_template(_period_columns(scorecard), first, quarter, src)
     name = f"scorecard_template_{year_label(first, '2018-19')}_Q{quarter}.xlsx"
@@ -383,8 +387,7 @@ def _output_path(src: Path, out: str | Path | None, name: str) -> Path:
 
 
 def _load_for_edit(src: Path) -> Workbook:
-    import zipfile
-
+    """The workbook in openpyxl's editing mode; the caller has bounded it first (xlsx_scan.check_editable)."""
     import openpyxl
 
     from xlscorecard.errors import WorkbookError
@@ -392,8 +395,21 @@ def _load_for_edit(src: Path) -> Workbook:
     try:
         # keep_vba=False: VBA is never copied. Not read-only, so styles, widths and print settings stay.
         return openpyxl.load_workbook(src, keep_vba=False, rich_text=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise WorkbookError(f"cannot be read as a workbook ({type(exc).__name__})", src) from None
+    except MemoryError:
+        raise
+    except Exception as exc:  # openpyxl raises whatever its parts' parsers raise on damage
+        raise WorkbookError(
+            f"workbook is damaged and cannot be opened for editing ({_problem(exc)}); open it in Excel and save"
+            " it again",
+            src,
+        ) from None
+
+
+def _problem(exc: BaseException) -> str:
+    """A library's exception as a short printable phrase for a one-line message."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = "".join(ch if ch.isprintable() else "?" for ch in text[:120])
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _save(wb: Workbook, target: Path) -> None:
@@ -431,6 +447,9 @@ class _Editor:
         self.period_columns = [c.column for c in plan.columns]
 
     def rollover(self) -> None:
+        self._split_merges({self.plan.entry_column} | {c.column for c in self.plan.columns if c.moved}
+                           | {c.source for c in self.plan.columns if c.moved and c.source})
+        self._show_a_sheet()
         self._remove_previous_marks()
         self._relabel_headers()
         self._move_values()
@@ -441,6 +460,8 @@ class _Editor:
         self._print_ready()
 
     def template(self) -> None:
+        self._split_merges(set(self.period_columns))
+        self._show_a_sheet()
         self._remove_previous_marks()
         self._relabel_headers()
         self._clear(_CLEARED_ROLES + _TEMPLATE_CLEARED_ROLES)
@@ -450,6 +471,37 @@ class _Editor:
         self._print_ready()
 
     # -- pieces
+
+    def _split_merges(self, letters: set[str]) -> None:
+        """Unmerge ranges over the PI cells of `letters`: each entry or moved cell must hold its own value.
+
+        Merges elsewhere (a title across the sheet, a group label over the quarters, RAG merged with
+        the arrow) are kept; cells inside them other than the top-left one are left alone.
+        """
+        if not self.pi_rows or not letters:
+            return
+        columns = {column_index(letter) for letter in letters}
+        first, last = self.pi_rows[0], self.pi_rows[-1]
+        for rng in list(self.ws.merged_cells.ranges):
+            if rng.max_row < first or rng.min_row > last:
+                continue
+            if not any(rng.min_col <= col <= rng.max_col for col in columns):
+                continue
+            if any(rng.min_row <= r <= rng.max_row for r in self.pi_rows):
+                self.ws.unmerge_cells(rng.coord)
+
+    def _show_a_sheet(self) -> None:
+        """A workbook must show one sheet; if every sheet is hidden, the scorecard is shown."""
+        if all(ws.sheet_state != "visible" for ws in self.wb.worksheets):
+            self.ws.sheet_state = "visible"
+            self.wb.active = self.wb.worksheets.index(self.ws)
+
+    def _anchor(self, coordinate: str) -> Any:
+        """The cell at `coordinate`, or the top-left cell of the merged range holding it."""
+        for rng in self.ws.merged_cells.ranges:
+            if coordinate in rng:
+                return self.ws.cell(rng.min_row, rng.min_col)
+        return self.ws[coordinate]
 
     def _header_rows(self) -> list[int]:
         """The header row and its repeats, as the reader found them (one rule, in reading/header.py)."""
@@ -522,9 +574,13 @@ class _Editor:
         self._clear_columns(letters)
 
     def _clear_columns(self, letters: Iterable[str]) -> None:
+        from openpyxl.cell.cell import MergedCell
+
         for letter in letters:
             for r in self.pi_rows:
                 cell = self.ws[f"{letter}{r}"]
+                if isinstance(cell, MergedCell):
+                    continue  # holds nothing; the merged range's top-left cell is cleared by its own column
                 _set_value(cell, None)
                 cell.comment = None
                 cell.hyperlink = None
@@ -594,7 +650,7 @@ class _Editor:
             height=110,
             width=260,
         )
-        self.ws[f"{letter}{self.scorecard.header_row}"].comment = note
+        self._anchor(f"{letter}{self.scorecard.header_row}").comment = note
         ranges = entry_ranges(validated, self.pi_rows)
         top_left = ranges[0].split(":")[0]
         self._release_cells({(column_index(c), r) for c in validated for r in self.pi_rows})

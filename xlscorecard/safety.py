@@ -36,6 +36,13 @@ class SafetyLimits(BaseModel):
     # tiny parts (empty sheets, styles) legitimately compress hundreds of times.
     max_member_ratio: float = Field(default=200.0, gt=0)
     max_members: int = Field(default=10_000, gt=0)
+    # A sheet's used range (first to last cell holding a value; for editing, every cell and merged
+    # range) in cells. Readers allocate for the whole range: 2,000,000 cells is some 70 MB in
+    # calamine, and a 20,000-PI scorecard uses about 400,000.
+    max_sheet_cells: int = Field(default=2_000_000, gt=0)
+    # Cells inside merged ranges, for editing (rollover): openpyxl makes an object for each, at
+    # some 60 microseconds and 500 bytes apiece; a scorecard merges a few hundred at most.
+    max_merged_cells: int = Field(default=100_000, gt=0)
 
 
 # A module constant rather than `SafetyLimits()` in the signature keeps ruff's B008 quiet; the

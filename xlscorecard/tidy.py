@@ -10,33 +10,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from xlscorecard.periods import PeriodKind, parse_period
-
 COLUMNS = (
     "file", "title", "ref", "measure", "section", "period", "granularity", "start", "end", "reporting_period",
     "value", "unit", "status", "raw", "cell", "target", "target_value", "polarity", "rag", "travel", "travel_meaning",
     "arrow",
 )
 
+_NO_DETAILS: tuple[str | None, date | None, date | None] = (None, None, None)
 
-def period_details(label: str) -> tuple[str | None, date | None, date | None]:
-    """A period label's granularity ("quarter", "year") and first and last day (financial year from April).
 
-    The one place that knows what a label covers: when the reader reports `period_details` itself,
-    this is the function to switch over.
-    """
-    period = parse_period(label)
-    if period is None:
-        return None, None, None
-    if period.kind is PeriodKind.YEAR_END or period.quarter is None:
-        return "year", date(period.year, 4, 1), date(period.year + 1, 3, 31)
-    first_month = 4 + 3 * (period.quarter - 1)  # Q1 April-June ... Q4 January-March
-    year = period.year + (first_month - 1) // 12
-    month = (first_month - 1) % 12 + 1
-    end_month = month + 2
-    end_year = year
-    next_start = date(end_year + (end_month // 12), end_month % 12 + 1, 1)
-    return "quarter", date(year, month, 1), date.fromordinal(next_start.toordinal() - 1)
+def period_details(check: dict[str, Any]) -> dict[str, tuple[str | None, date | None, date | None]]:
+    """Each period label's granularity and first and last day, as the reader reported them."""
+    return {
+        d["label"]: (d["granularity"], date.fromisoformat(d["start"]), date.fromisoformat(d["end"]))
+        for d in check.get("period_details", [])
+    }
 
 
 def tidy_rows(check: dict[str, Any]) -> list[dict[str, Any]]:
@@ -47,7 +35,7 @@ def tidy_rows(check: dict[str, Any]) -> list[dict[str, Any]]:
     """
     rows: list[dict[str, Any]] = []
     reporting = check.get("reporting_period")
-    details = {label: period_details(label) for label in check.get("periods", [])}
+    details = period_details(check)
     for ind in check.get("indicators", []):
         target = ind.get("target") or {}
         rag = ind.get("rag") or {}
@@ -55,7 +43,7 @@ def tidy_rows(check: dict[str, Any]) -> list[dict[str, Any]]:
         for label, value in (ind.get("values") or {}).items():
             if value.get("raw") is None and value.get("number") is None:
                 continue  # an empty cell: no row
-            granularity, start, end = details.get(label) or period_details(label)
+            granularity, start, end = details.get(label, _NO_DETAILS)
             rows.append({
                 "file": check.get("file"),
                 "title": check.get("title"),

@@ -59,11 +59,9 @@ from xlscorecard.web.folder import (
 from xlscorecard.web.retention import QuotaExceeded, Retention, RetentionSweeper
 from xlscorecard.web.signin import add_sign_in_routes
 from xlscorecard.web.upload import FIELD, UploadRefused, receive_workbook, size_text
+from xlscorecard.web.worker import UploadConverter, WorkerLimits
 
 log = logging.getLogger(__name__)
-
-# Conversions at once: each holds a parsed workbook in memory.
-MAX_PARALLEL_CONVERSIONS = 2
 
 _TITLES = {400: "Request refused", 401: "Sign in", 403: "Not allowed", 404: "Not found", 405: "Not allowed",
            413: "Upload too large", 429: "Too many attempts", 500: "Server error"}
@@ -157,23 +155,24 @@ def create_app(
     access: AccessPolicy | None = None,
     retention: Retention | None = None,
     layouts: list[Any] | None = None,
+    workers: WorkerLimits | None = None,
 ) -> FastAPI:
     """The web app serving `returns_dir`; uploads over `max_upload_bytes` are refused while streaming.
 
     `access` says who may sign in (open to anyone when None); `retention` bounds the uploads kept
-    (defaults: 30 days, the default quota).
+    (defaults: 30 days, the default quota). Each upload is converted in a worker process within
+    `workers`' limits (time, memory, how many at once).
     """
     if max_upload_bytes <= 0:
         raise ValueError("max_upload_bytes must be positive")
-    folder = ReturnsFolder(returns_dir, limits)
-    folder.layouts = list(layouts or [])  # layout profiles; each upload is read by the first that matches it
+    folder = ReturnsFolder(returns_dir, limits, layouts or ())
     folder.remove_stale_temp_files()
     access = access or AccessPolicy()
     retention = retention or Retention(folder)
     retention.sweep()
     env = _templates()
     css = _resource("static", "style.css")
-    limiter = anyio.CapacityLimiter(MAX_PARALLEL_CONVERSIONS)
+    converter = UploadConverter(folder.root, limits, workers or WorkerLimits(), folder.layouts)
 
     # Swagger and ReDoc pages load scripts from a CDN: off. The schema itself is local.
     app = FastAPI(
@@ -263,10 +262,7 @@ def create_app(
             received.path.unlink(missing_ok=True)
             raise
         try:
-            record = await anyio.to_thread.run_sync(
-                lambda: folder.store_upload(received.path, received.filename, received.sha256, settings, owner),
-                limiter=limiter,
-            )
+            record = await converter.store(received, settings, owner)
         except UploadRejected as exc:
             raise WebError(400, str(exc)) from None
         request.state.uploaded, request.state.uploaded_file = record.name, record.file  # for the audit log
@@ -395,11 +391,11 @@ def create_app(
 def serve(returns: Path, host: str = "127.0.0.1", port: int = 8000,
           max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, layouts: list[Any] | None = None, *,
           access: AccessPolicy | None = None, retention: Retention | None = None, certfile: Path | None = None,
-          keyfile: Path | None = None) -> None:
+          keyfile: Path | None = None, workers: WorkerLimits | None = None) -> None:
     """Run the page with uvicorn until interrupted (HTTPS when given a certificate)."""
     import uvicorn
 
-    app = create_app(returns, max_upload_bytes, layouts=layouts, access=access, retention=retention)
+    app = create_app(returns, max_upload_bytes, layouts=layouts, access=access, retention=retention, workers=workers)
     # proxy_headers off: only web/auth.py decides whom to believe about the client's address.
     uvicorn.run(app, host=host, port=port, server_header=False, log_level="info", timeout_graceful_shutdown=5,
                 proxy_headers=False, ssl_certfile=str(certfile) if certfile else None,

@@ -23,7 +23,7 @@ import secrets
 import tempfile
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Literal
@@ -185,7 +185,7 @@ def upload_name(filename: str, now: datetime | None = None) -> str:
 class ReturnsFolder:
     """DIR: the batch outbox (returns and report.json) plus DIR/uploads for the page's uploads."""
 
-    def __init__(self, root: Path, limits: SafetyLimits = DEFAULT_LIMITS) -> None:
+    def __init__(self, root: Path, limits: SafetyLimits = DEFAULT_LIMITS, layouts: Sequence[Any] = ()) -> None:
         try:
             self.root = Path(root).resolve(strict=True)
         except (FileNotFoundError, NotADirectoryError):
@@ -193,7 +193,8 @@ class ReturnsFolder:
         if not self.root.is_dir():
             raise ScorecardError("is not a folder", root)
         self.limits = limits
-        self.layouts: list[Any] = []  # layout profiles (xlscorecard.reading.profile.Profile)
+        # Layout profiles (xlscorecard.reading.profile): each upload is read by the first that matches it.
+        self.layouts: list[Any] = list(layouts)
 
     # --- names ---------------------------------------------------------------------------
     def locate(self, name: str) -> Path:
