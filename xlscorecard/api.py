@@ -13,7 +13,7 @@ from xlscorecard.reading.profile import Profile
 from xlscorecard.safety import SafetyLimits
 from xlscorecard.scorecard import Scorecard
 from xlscorecard.settings import Settings
-from xlscorecard.xlsx_reader import read_grid, read_sheet_heads
+from xlscorecard.xlsx_reader import read_grid, read_sheet_heads, worksheet_count
 
 
 def load_scorecard(
@@ -51,7 +51,7 @@ def choose_sheets(path: str | Path, sheet: str | None, profile: Profile | None =
     sheet = profile_sheet(sheet, profile)
     if sheet is not None and sheet.lower() != "all":
         return [sheet], []
-    if sheet is None and (profile is None or profile.sheet is None) and _worksheet_count(path) <= 1:
+    if sheet is None and (profile is None or profile.sheet is None) and worksheet_count(path) <= 1:
         return [None], []  # one sheet: nothing to choose (and no second read of a big file)
     heads = read_sheet_heads(path, limits)
     found = scorecard_sheets(heads, profile)
@@ -60,16 +60,6 @@ def choose_sheets(path: str | Path, sheet: str | None, profile: Profile | None =
     if len(found) <= 1:
         return [found[0] if found else None], found
     return [latest_sheet([h for h in heads if h.sheet in found], profile) or found[0]], found
-
-
-def _worksheet_count(path: str | Path) -> int:
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return sum(1 for n in zf.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml"))
-    except (OSError, zipfile.BadZipFile):
-        return 1
 
 
 def read_layout(path: str | Path, sheet: str | None, profile: Profile | None = None,

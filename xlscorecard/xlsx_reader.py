@@ -101,6 +101,15 @@ def read_grid(path: str | Path, sheet: str | None = None, limits: SafetyLimits |
     )
 
 
+def worksheet_count(path: str | Path) -> int:
+    """How many worksheet parts the package holds; 1 when it cannot tell (read_grid then says why)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return sum(1 for n in zf.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml"))
+    except Exception:  # any damage (bad zip, undecodable names...): the safety checks name it in one line
+        return 1
+
+
 def read_sheet_heads(path: str | Path, limits: SafetyLimits | None = None, rows: int = 40) -> list[Grid]:
     """The first `rows` rows of every worksheet (enough to find each header), in workbook order.
 
