@@ -4,18 +4,19 @@ Nothing here knows about HTTP. Everything the page writes goes into DIR/uploads,
 temporary file that is then linked to a fresh name (`os.link` fails rather than replace an existing
 file), so a name is never reused and a half-written file is never visible under a real name.
 
-Findings of a return come from, in order:
+Findings of a return come from, in order (a return workbook is never parsed to find them):
 1. its findings record, `<return name>.findings.json` beside it (written on upload, last of the
    three files, so a listed upload always has its original, its return and its record);
-2. the return itself: every return xlscorecard writes (batch or upload) lists all its findings on
-   the "Data quality" sheet (code, severity, PI, cell, message), so a batch-converted return
-   carries its findings with it even when the original workbook is not in DIR.
+2. its sidecar, `<return stem>.json` beside it: the `check --json` object that convert and batch
+   write with every return (xlscorecard.sidecar), with batch's report.json row for the file's
+   name, when it was converted and its hash.
+A return with neither says its findings are not available. Counts are the run report's
+(xlscorecard.run_report): the page renders them, it does not count.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import os
 import re
@@ -31,9 +32,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from xlscorecard import __version__
-from xlscorecard.errors import ScorecardError, WorkbookError
-from xlscorecard.findings import Severity, count_codes
-from xlscorecard.safety import DEFAULT_LIMITS, SafetyLimits, check_workbook_file
+from xlscorecard.errors import ScorecardError
+from xlscorecard.run_report import FindingRow, RagCounts, RunOutcome, finding_rows, outcome_from_check_json, outcome_of
+from xlscorecard.safety import DEFAULT_LIMITS, SafetyLimits
 from xlscorecard.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,6 @@ _MAX_NAME_PARTS = 4
 _MAX_NAME_CHARS = 400
 _MAX_STEM_CHARS = 60
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_FINDING_CODE = re.compile(r"^[a-z][a-z0-9-]*$")
-_DATA_QUALITY_COLUMNS = ("code", "severity", "pi", "cell", "message")
 
 
 class InvalidName(ValueError):
@@ -69,24 +68,6 @@ class UploadRejected(Exception):
     """The uploaded file is not a workbook we can convert; the message is one line for the officer."""
 
 
-class RagCounts(BaseModel):
-    green: int
-    amber: int
-    red: int
-    not_rated: int
-
-
-class FindingRow(BaseModel):
-    """A finding as the page shows it; `sheet` is unknown when read back from a return."""
-
-    code: str
-    severity: str
-    sheet: str | None = None
-    cell: str | None = None
-    ref: str | None = None
-    message: str
-
-
 class FindingsRecord(BaseModel):
     """Everything known about one return's findings; stored as JSON beside an uploaded return."""
 
@@ -95,7 +76,7 @@ class FindingsRecord(BaseModel):
     name: str  # the return, relative to DIR, with "/" separators: the id used in URLs
     file: str  # the workbook as the officer or the batch submitted it
     original: str | None = None  # the kept upload, relative to DIR
-    source: str  # "upload" (this record) or "return-workbook" (read back from the return)
+    source: str  # "upload" (this record) or "sidecar" (the check --json object beside the return)
     reporting_period: str | None = None
     rag: RagCounts | None = None
     findings_total: int
@@ -359,7 +340,9 @@ class ReturnsFolder:
 
     # --- findings ------------------------------------------------------------------------
     def findings(self, name: str) -> FindingsRecord:
-        """The findings of the return `name`: its record, else its own Data quality sheet."""
+        """The findings of the return `name`: its upload record, else its sidecar (with its report row)."""
+        from xlscorecard.sidecar import read_sidecar
+
         path = self.locate_return(name)
         beside = self.root.joinpath(*check_name(name))
         record_path = beside.with_name(beside.name + RECORD_SUFFIX)
@@ -367,25 +350,20 @@ class ReturnsFolder:
             record = self._read_record(record_path)
             if record is not None:
                 return record
-        try:
-            rows = _findings_from_return(str(path), *_signature(path), self.limits)
-        except WorkbookError as exc:
-            raise ReturnNotFound(f"no findings are available for {name} ({exc.message})") from None
-        if rows is None:
-            raise ReturnNotFound(f"no findings are recorded for {name}: it is not a return written by xlscorecard")
+        data = read_sidecar(path)
         report = self._report_row_for(name)
-        return FindingsRecord(
-            name=name,
-            file=report.file if report else path.name,
-            source="return-workbook",
-            reporting_period=report.reporting_period if report else None,
-            rag=_report_rag(report) if report else None,
-            findings_total=len(rows),
-            findings_by_code=count_codes(row.code for row in rows),
-            findings=list(rows),
-            converted_at=report.converted_at if report else None,
-            sha256=report.sha256 if report else None,
-        )
+        try:
+            outcome, findings = outcome_from_check_json(data, output=name) if data is not None else (None, [])
+        except (ValidationError, TypeError, ValueError, AttributeError) as exc:
+            log.warning("ignoring the damaged sidecar of %s: %s", name, exc)
+            outcome = None
+        if outcome is None:
+            raise ReturnNotFound(f"no findings are available for {name}: it has no check record beside it "
+                                 "(convert the workbook again to get one)")
+        file = report.file if report else display_name(outcome.file or path.name)
+        return _record(outcome.model_copy(update={"file": file}), findings, name=name, source="sidecar",
+                       converted_at=report.converted_at if report else None,
+                       sha256=report.sha256 if report else None)
 
     def _report_row_for(self, name: str) -> Any | None:
         return next((row for row in self._report_rows_or_none() if row.output == name), None)
@@ -431,22 +409,10 @@ class ReturnsFolder:
             created.append(final_return)
             created.append(write_sidecar(final_return, assessment))  # the page view reads it
 
-            counts = assessment.rag_counts()
-            findings = [FindingRow(**f.model_dump(mode="json")) for f in assessment.findings]
-            record = FindingsRecord(
-                name=self.name_of(final_return),
-                file=shown,
-                original=self.name_of(original),
-                source="upload",
-                reporting_period=period,
-                rag=RagCounts(green=counts["green"], amber=counts["amber"], red=counts["red"],
-                              not_rated=counts["not rated"]),
-                findings_total=len(findings),
-                findings_by_code=count_codes(f.code for f in findings),
-                findings=findings,
-                converted_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                sha256=sha256,
-                owner=owner,
+            record = _record(
+                outcome_of(assessment, file=shown), finding_rows(assessment.findings),
+                name=self.name_of(final_return), source="upload", original=self.name_of(original),
+                converted_at=datetime.now(UTC).isoformat(timespec="seconds"), sha256=sha256, owner=owner,
             )
             # The record goes last: the listing shows an upload only once all three files exist.
             tmp_record = _temp_path(uploads, ".record-", ".json")
@@ -516,27 +482,27 @@ def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
 
 
-def _entry_from_report(row: Any) -> ReturnEntry:
-    failed = row.status == "failed"
+def _record(outcome: RunOutcome, findings: list[FindingRow], **about: Any) -> FindingsRecord:
+    """A findings record rendering the run report's outcome of one return."""
+    return FindingsRecord(
+        file=outcome.file, reporting_period=outcome.reporting_period, rag=outcome.rag,
+        findings_total=outcome.findings_total, findings_by_code=outcome.findings, findings=findings, **about,
+    )
+
+
+def _entry_from_report(row: RunOutcome) -> ReturnEntry:
     return ReturnEntry(
         name=None,
         file=display_name(row.file),
         origin="batch",
         status=row.status,
         reporting_period=row.reporting_period,
-        rag=None if failed else _report_rag(row),
-        findings_total=None if failed else row.findings_total,
+        rag=None if row.failed else row.rag,
+        findings_total=None if row.failed else row.findings_total,
         findings_by_code=dict(row.findings or {}),
-        converted_at=row.converted_at,
+        converted_at=getattr(row, "converted_at", None),
         error=row.error,
     )
-
-
-def _report_rag(row: Any) -> RagCounts | None:
-    values = [row.green, row.amber, row.red, row.not_rated]
-    if any(v is None for v in values):
-        return None
-    return RagCounts(green=row.green, amber=row.amber, red=row.red, not_rated=row.not_rated)
 
 
 def _entry_from_record(record: FindingsRecord) -> ReturnEntry:
@@ -552,58 +518,3 @@ def _entry_from_record(record: FindingsRecord) -> ReturnEntry:
         converted_at=record.converted_at,
         owner=record.owner,
     )
-
-
-def _signature(path: Path) -> tuple[int, int]:
-    st = path.stat()
-    return st.st_mtime_ns, st.st_size
-
-
-@functools.lru_cache(maxsize=64)
-def _findings_from_return(
-    path: str, mtime_ns: int, size: int, limits: SafetyLimits
-) -> tuple[FindingRow, ...] | None:
-    """The findings listed on a return's Data quality sheet; None if the file has no such sheet.
-
-    Cached per (path, mtime, size): a return is rewritten, never edited in place.
-    """
-    import openpyxl
-
-    from xlscorecard.return_workbook import DATA_QUALITY
-
-    check_workbook_file(path, limits)  # a file in DIR is still untrusted
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:
-        raise WorkbookError(f"cannot be read as a workbook ({type(exc).__name__})", path) from None
-    try:
-        if DATA_QUALITY not in book.sheetnames:
-            return None
-        ws = book[DATA_QUALITY]
-        if hasattr(ws, "reset_dimensions"):
-            ws.reset_dimensions()
-        rows = ws.iter_rows(values_only=True)
-        header = [str(v).strip().lower() if v is not None else "" for v in next(rows, ())]
-        if any(column not in header for column in _DATA_QUALITY_COLUMNS):
-            return None
-        at = {column: header.index(column) for column in _DATA_QUALITY_COLUMNS}
-        severities = {s.value for s in Severity}
-        found: list[FindingRow] = []
-        for row in rows:
-            value = {column: _text(row, i) for column, i in at.items()}
-            if not value["code"] or not _FINDING_CODE.match(value["code"]) or value["severity"] not in severities:
-                continue  # "No findings." or anything else that is not a finding
-            found.append(FindingRow(
-                code=value["code"], severity=value["severity"], cell=value["cell"] or None,
-                ref=value["pi"] or None, message=value["message"] or "",
-            ))
-        return tuple(found)
-    except (KeyError, OSError, ValueError, TypeError, EOFError) as exc:
-        raise WorkbookError(f"is damaged and cannot be read ({type(exc).__name__})", path) from None
-    finally:
-        book.close()
-
-
-def _text(row: tuple[Any, ...], index: int) -> str:
-    value = row[index] if index < len(row) else None
-    return "" if value is None else str(value).strip()
