@@ -19,23 +19,33 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
-import secrets
 import tempfile
 import time
-import unicodedata
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
-from xlscorecard import __version__
 from xlscorecard.errors import ScorecardError
-from xlscorecard.run_report import FindingRow, RagCounts, RunOutcome, finding_rows, outcome_from_check_json, outcome_of
+from xlscorecard.run_report import finding_rows, outcome_from_check_json, outcome_of
 from xlscorecard.safety import DEFAULT_LIMITS, SafetyLimits
 from xlscorecard.settings import Settings
+from xlscorecard.web.listing import (
+    FindingsRecord,
+    Listing,
+    ReturnEntry,
+    entry_from_record,
+    entry_from_report,
+    findings_record,
+)
+from xlscorecard.web.names import InvalidName, check_name, display_name, sanitise_stem, upload_name
+
+__all__ = [
+    "FindingsRecord", "InvalidName", "Listing", "ReturnEntry", "ReturnNotFound", "ReturnsFolder", "UploadRejected",
+    "check_name", "display_name", "sanitise_stem", "upload_name",
+]
 
 log = logging.getLogger(__name__)
 
@@ -47,14 +57,6 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 _TEMP_PREFIXES = (".upload-", ".return-", ".record-")
 _STALE_TEMP_SECONDS = 3600
-_MAX_NAME_PARTS = 4
-_MAX_NAME_CHARS = 400
-_MAX_STEM_CHARS = 60
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-class InvalidName(ValueError):
-    """A requested name that can never denote a return (traversal, absolute, hidden, not .xlsx)."""
 
 
 class ReturnNotFound(LookupError):
@@ -66,98 +68,6 @@ class ReturnNotFound(LookupError):
 
 class UploadRejected(Exception):
     """The uploaded file is not a workbook we can convert; the message is one line for the officer."""
-
-
-class FindingsRecord(BaseModel):
-    """Everything known about one return's findings; stored as JSON beside an uploaded return."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    name: str  # the return, relative to DIR, with "/" separators: the id used in URLs
-    file: str  # the workbook as the officer or the batch submitted it
-    original: str | None = None  # the kept upload, relative to DIR
-    source: str  # "upload" (this record) or "sidecar" (the check --json object beside the return)
-    reporting_period: str | None = None
-    rag: RagCounts | None = None
-    findings_total: int
-    findings_by_code: dict[str, int]
-    findings: list[FindingRow]
-    converted_at: str | None = None
-    sha256: str | None = None  # of the original workbook
-    owner: str | None = None  # the signed-in user who uploaded it (None on an open page)
-    version: str = __version__
-
-
-class ReturnEntry(BaseModel):
-    """One row of the listing."""
-
-    name: str | None  # None when there is nothing to download (a failed batch row)
-    file: str
-    origin: Literal["batch", "upload", "folder"]
-    status: str | None = None
-    reporting_period: str | None = None
-    rag: RagCounts | None = None
-    findings_total: int | None = None
-    findings_by_code: dict[str, int] = {}
-    converted_at: str | None = None
-    modified_at: str | None = None
-    size: int | None = None
-    error: str | None = None
-    owner: str | None = None  # who uploaded it
-
-
-class Listing(BaseModel):
-    returns: list[ReturnEntry]
-    failed: list[ReturnEntry]
-    notice: str | None = None
-
-
-# ------------------------------------------------------------------ names
-
-
-def check_name(name: str) -> tuple[str, ...]:
-    """The parts of a relative name that may denote a return in DIR; InvalidName otherwise."""
-    if not name or len(name) > _MAX_NAME_CHARS or _CONTROL.search(name) or "\\" in name:
-        raise InvalidName(name)
-    if PurePosixPath(name).is_absolute() or PureWindowsPath(name).anchor:
-        raise InvalidName(name)
-    parts = tuple(name.split("/"))
-    if len(parts) > _MAX_NAME_PARTS:
-        raise InvalidName(name)
-    for part in parts:
-        # ".", ".." and hidden names (our temporary files) never; "~$" is an Excel lock file.
-        if not part or part.startswith((".", "~$")) or part != part.strip():
-            raise InvalidName(name)
-    if not parts[-1].lower().endswith(".xlsx"):
-        raise InvalidName(name)
-    return parts
-
-
-def sanitise_stem(filename: str) -> str:
-    """A safe, readable ASCII stem from whatever name a browser sent ("C:\\x\\Q2 ü.xlsx" -> "Q2 u")."""
-    base = re.split(r"[\\/]", filename)[-1]
-    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
-    stem = base[: -len(".xlsx")] if base.lower().endswith(".xlsx") else base
-    stem = re.sub(r"[^A-Za-z0-9 ()_.-]+", "_", stem)
-    stem = re.sub(r"\s+", " ", stem).strip(" ._-")[:_MAX_STEM_CHARS].strip(" ._-")
-    return stem or "workbook"
-
-
-def display_name(filename: str) -> str:
-    """The submitted file name as shown on the page: its last part, without control characters or
-    invisible format characters (a right-to-left override would let a name pose as another)."""
-    base = "".join(ch for ch in re.split(r"[\\/]", filename)[-1] if not _invisible(ch)).strip()
-    return base[:200] or "workbook.xlsx"
-
-
-def _invisible(ch: str) -> bool:
-    return unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"}
-
-
-def upload_name(filename: str, now: datetime | None = None) -> str:
-    """`<sanitised stem>-<UTC time>-<random>.xlsx`: readable, sortable and never reused."""
-    now = now or datetime.now(UTC)
-    return f"{sanitise_stem(filename)}-{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}.xlsx"
 
 
 # ------------------------------------------------------------------ the folder
@@ -245,7 +155,7 @@ class ReturnsFolder:
             reason = exc.message if isinstance(exc, ScorecardError) else type(exc).__name__
             notice = f"The batch report could not be read ({reason}); the workbooks in the folder are listed instead."
         for row in rows:
-            entry = _entry_from_report(row)
+            entry = entry_from_report(row)
             if row.output:
                 try:
                     covered.add(self.locate(row.output))
@@ -261,7 +171,7 @@ class ReturnsFolder:
                     name=name, file=name, origin="folder", size=st.st_size, modified_at=_iso(st.st_mtime),
                 ))
         uploads = sorted(self.upload_records(), key=lambda r: r.converted_at or "", reverse=True)
-        returns.extend(_entry_from_record(record) for record in uploads)
+        returns.extend(entry_from_record(record) for record in uploads)
         return Listing(returns=returns, failed=failed, notice=notice)
 
     def _report_rows(self) -> list[Any]:
@@ -361,7 +271,7 @@ class ReturnsFolder:
             raise ReturnNotFound(f"no findings are available for {name}: it has no check record beside it "
                                  "(convert the workbook again to get one)")
         file = report.file if report else display_name(outcome.file or path.name)
-        return _record(outcome.model_copy(update={"file": file}), findings, name=name, source="sidecar",
+        return findings_record(outcome.model_copy(update={"file": file}), findings, name=name, source="sidecar",
                        converted_at=report.converted_at if report else None,
                        sha256=report.sha256 if report else None)
 
@@ -409,7 +319,7 @@ class ReturnsFolder:
             created.append(final_return)
             created.append(write_sidecar(final_return, assessment))  # the page view reads it
 
-            record = _record(
+            record = findings_record(
                 outcome_of(assessment, file=shown), finding_rows(assessment.findings),
                 name=self.name_of(final_return), source="upload", original=self.name_of(original),
                 converted_at=datetime.now(UTC).isoformat(timespec="seconds"), sha256=sha256, owner=owner,
@@ -480,41 +390,3 @@ def _is_plain_name(name: str) -> bool:
 
 def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
-
-
-def _record(outcome: RunOutcome, findings: list[FindingRow], **about: Any) -> FindingsRecord:
-    """A findings record rendering the run report's outcome of one return."""
-    return FindingsRecord(
-        file=outcome.file, reporting_period=outcome.reporting_period, rag=outcome.rag,
-        findings_total=outcome.findings_total, findings_by_code=outcome.findings, findings=findings, **about,
-    )
-
-
-def _entry_from_report(row: RunOutcome) -> ReturnEntry:
-    return ReturnEntry(
-        name=None,
-        file=display_name(row.file),
-        origin="batch",
-        status=row.status,
-        reporting_period=row.reporting_period,
-        rag=None if row.failed else row.rag,
-        findings_total=None if row.failed else row.findings_total,
-        findings_by_code=dict(row.findings or {}),
-        converted_at=getattr(row, "converted_at", None),
-        error=row.error,
-    )
-
-
-def _entry_from_record(record: FindingsRecord) -> ReturnEntry:
-    return ReturnEntry(
-        name=record.name,
-        file=record.file,
-        origin="upload",
-        status="converted",
-        reporting_period=record.reporting_period,
-        rag=record.rag,
-        findings_total=record.findings_total,
-        findings_by_code=record.findings_by_code,
-        converted_at=record.converted_at,
-        owner=record.owner,
-    )
