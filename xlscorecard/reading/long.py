@@ -19,7 +19,7 @@ from xlscorecard.scorecard import Indicator, Section
 from xlscorecard.values import Observation
 
 _CARRIED = ("ref", "measure", "section", "lead", "polarity", "target", "floor", "band_red", "band_amber",
-            "band_green", "stat_neighbour", "national", "rag", "travel", "comments")  # fmt: skip
+            "band_green", "stat_neighbour", "national", "rag", "travel", "travel_year", "comments")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,7 @@ class Placement:
         ind.national = self.observation(ind.national)
         ind.submitted_rag = self.observation(ind.submitted_rag)
         ind.submitted_arrow = self.observation(ind.submitted_arrow)
+        ind.submitted_year_arrow = self.observation(ind.submitted_year_arrow)
         ind.target = replace(ind.target, cell=self.cell(ind.target.cell))
         ind.row = self.rows.get(ind.row, ind.row)
 
