@@ -13,7 +13,7 @@ from xlscorecard.reading.profile import Profile
 from xlscorecard.safety import SafetyLimits
 from xlscorecard.scorecard import Scorecard
 from xlscorecard.settings import Settings
-from xlscorecard.xlsx_reader import read_grid
+from xlscorecard.xlsx_reader import read_grid, read_sheet_heads, worksheet_count
 
 
 def load_scorecard(
@@ -43,29 +43,6 @@ def read_sheet(
     return grid, scorecard
 
 
-def sheet_heads(path: str | Path, limits: SafetyLimits | None = None, rows: int = 40) -> list[Grid]:
-    """The first rows of every worksheet (enough to find each header), in workbook order."""
-    import python_calamine
-
-    from xlscorecard.safety import DEFAULT_LIMITS, check_workbook_file
-
-    check_workbook_file(Path(path), limits or DEFAULT_LIMITS)
-    try:
-        book = python_calamine.CalamineWorkbook.from_path(str(path))
-        names = [s.name for s in book.sheets_metadata if str(s.typ).endswith("WorkSheet")]
-        heads = [
-            Grid.from_rows(
-                [[None if v == "" else v for v in row] for row in book.get_sheet_by_name(n).to_python(nrows=rows)],
-                sheet=n,
-            )
-            for n in names
-        ]
-        book.close()
-    except Exception:  # damaged parts: read_grid gives the one-line reason
-        return []
-    return heads
-
-
 def choose_sheets(path: str | Path, sheet: str | None, profile: Profile | None = None,
                   limits: SafetyLimits | None = None) -> tuple[list[str | None], list[str]]:
     """(sheets to read, every sheet holding a scorecard): `--sheet all` gives each; none asked, the latest tab."""
@@ -74,25 +51,15 @@ def choose_sheets(path: str | Path, sheet: str | None, profile: Profile | None =
     sheet = profile_sheet(sheet, profile)
     if sheet is not None and sheet.lower() != "all":
         return [sheet], []
-    if sheet is None and (profile is None or profile.sheet is None) and _worksheet_count(path) <= 1:
+    if sheet is None and (profile is None or profile.sheet is None) and worksheet_count(path) <= 1:
         return [None], []  # one sheet: nothing to choose (and no second read of a big file)
-    heads = sheet_heads(path, limits)
+    heads = read_sheet_heads(path, limits)
     found = scorecard_sheets(heads, profile)
     if sheet is not None:  # all
         return (list(found) or [None]), found
     if len(found) <= 1:
         return [found[0] if found else None], found
     return [latest_sheet([h for h in heads if h.sheet in found], profile) or found[0]], found
-
-
-def _worksheet_count(path: str | Path) -> int:
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as zf:
-            return sum(1 for n in zf.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml"))
-    except (OSError, zipfile.BadZipFile):
-        return 1
 
 
 def read_layout(path: str | Path, sheet: str | None, profile: Profile | None = None,

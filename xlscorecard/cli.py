@@ -27,6 +27,8 @@ app = typer.Typer(
 )
 addin_app = typer.Typer(help="Build or install the Excel add-in.", no_args_is_help=True)
 app.add_typer(addin_app, name="addin")
+users_app = typer.Typer(help="Accounts for the officers' web page (`serve --users FILE`).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -228,6 +230,28 @@ def serve(
     max_upload_mb: Annotated[
         float, typer.Option("--max-upload-mb", min=0.001, help="Largest workbook an officer may upload, in MB.")
     ] = 20.0,
+    users: Annotated[Path | None, typer.Option("--users", help="Accounts file (see `xlscorecard users`).")] = None,
+    auth_header: Annotated[
+        str | None, typer.Option("--auth-header", help="Header naming the user, set by the council's sign-on proxy.")
+    ] = None,
+    trusted_proxy: Annotated[
+        list[str] | None, typer.Option("--trusted-proxy", help="Address (or network) of that proxy; repeatable.")
+    ] = None,
+    roles: Annotated[
+        Path | None, typer.Option("--roles", help="TOML mapping sign-on user names to roles.")
+    ] = None,
+    no_auth: Annotated[bool, typer.Option("--no-auth", help="Serve an open page on any address.")] = False,
+    keep_days: Annotated[float, typer.Option("--keep-days", min=0.001, help="Remove uploads older than this.")] = 30,
+    quota_mb: Annotated[float, typer.Option("--quota-mb", min=0.001, help="Uploads kept per user, in MB.")] = 200.0,
+    quota_uploads: Annotated[int, typer.Option("--quota-uploads", min=1, help="Uploads kept per user.")] = 100,
+    session_minutes: Annotated[
+        float, typer.Option("--session-minutes", min=0.01, help="Sign out after this long without a request.")
+    ] = 60,
+    audit_log: Annotated[
+        Path | None, typer.Option("--audit-log", help="Audit log (JSON lines); default RETURNS/audit.jsonl.")
+    ] = None,
+    certfile: Annotated[Path | None, typer.Option("--certfile", help="TLS certificate (PEM): serve HTTPS.")] = None,
+    keyfile: Annotated[Path | None, typer.Option("--keyfile", help="TLS private key (PEM).")] = None,
     layout: LayoutOpt = None,
     workers: Annotated[
         int, typer.Option("--workers", min=1, help="Uploads converted at once, each in its own worker process.")
@@ -242,11 +266,65 @@ def serve(
     """The officers' web page: list, download and upload returns."""
     from xlscorecard.reading.profile import load_profile
     from xlscorecard.web import serve as run_server
+    from xlscorecard.web.serve_options import ServeOptions, build
     from xlscorecard.web.worker import WorkerLimits
 
+    options = ServeOptions(
+        returns=returns, host=host, users=users, auth_header=auth_header, trusted_proxy=trusted_proxy or [],
+        roles=roles, no_auth=no_auth, keep_days=keep_days, quota_mb=quota_mb, quota_uploads=quota_uploads,
+        session_minutes=session_minutes, audit_log=audit_log, certfile=certfile, keyfile=keyfile,
+    )
+    access, retention = build(options)
     profiles = [load_profile(p) for p in layout or []]
     run_server(returns, host=host, port=port, max_upload_bytes=int(max_upload_mb * 1024 * 1024), layouts=profiles,
+               access=access, retention=retention, certfile=certfile, keyfile=keyfile,
                workers=WorkerLimits(workers=workers, timeout=timeout, memory_bytes=worker_memory_mb * 1024**2))
+
+
+UsersOpt = Annotated[Path, typer.Option("--users", help="Accounts file.")]
+
+
+@users_app.command("add")
+@user_errors
+def users_add(
+    name: Annotated[str, typer.Argument(help="User name.", show_default=False)],
+    role: Annotated[str, typer.Option("--role", help="officer (list, download) or analyst (also upload).")],
+    users: UsersOpt = Path("users.json"),
+) -> None:
+    """Add an account, or set a new role and password; the password is asked for (or read from stdin)."""
+    from xlscorecard.web.accounts import Role, add_user
+
+    if role not in {r.value for r in Role}:
+        fail(f"--role must be officer or analyst, not {role!r}")
+    if sys.stdin.isatty():
+        password = typer.prompt(f"Password for {name}", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    new = add_user(users, name, Role(role), password)
+    typer.echo(f"{'added' if new else 'updated'} {name} ({role}) in {users}")
+
+
+@users_app.command("remove")
+@user_errors
+def users_remove(
+    name: Annotated[str, typer.Argument(help="User name.", show_default=False)],
+    users: UsersOpt = Path("users.json"),
+) -> None:
+    """Remove an account (a running server signs it out at its next request)."""
+    from xlscorecard.web.accounts import remove_user
+
+    remove_user(users, name)
+    typer.echo(f"removed {name} from {users}")
+
+
+@users_app.command("list")
+@user_errors
+def users_list(users: UsersOpt = Path("users.json")) -> None:
+    """The accounts and their roles."""
+    from xlscorecard.web.accounts import load_accounts
+
+    for name, account in sorted(load_accounts(users).users.items()):
+        typer.echo(f"{name}\t{account.role.value}")
 
 
 @app.command("layout")

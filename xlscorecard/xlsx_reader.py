@@ -101,6 +101,49 @@ def read_grid(path: str | Path, sheet: str | None = None, limits: SafetyLimits |
     )
 
 
+def worksheet_count(path: str | Path) -> int:
+    """How many worksheet parts the package holds; 1 when it cannot tell (read_grid then says why)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return sum(1 for n in zf.namelist() if n.startswith("xl/worksheets/sheet") and n.endswith(".xml"))
+    except Exception:  # any damage (bad zip, undecodable names...): the safety checks name it in one line
+        return 1
+
+
+def read_sheet_heads(path: str | Path, limits: SafetyLimits | None = None, rows: int = 40) -> list[Grid]:
+    """The first `rows` rows of every worksheet (enough to find each header), in workbook order.
+
+    Each sheet is bounded by the same streaming pass as read_grid before calamine loads it: even
+    its first rows cost calamine the whole used range. [] when the parts cannot be read at all
+    (read_grid then gives the one-line reason); refusals of hostile sheets are raised.
+    """
+    import python_calamine
+
+    path = Path(path)
+    limits = limits or DEFAULT_LIMITS
+    check_workbook_file(path, limits)
+    cap = limits.max_uncompressed_bytes
+    try:
+        with zipfile.ZipFile(path) as zf:
+            check_shared_strings(zf, limits)
+            styles = read_styles(zf, cap)
+            parts = dict(sheet_parts(zf, cap))
+            book = python_calamine.CalamineWorkbook.from_path(str(path))
+            names = [s.name for s in book.sheets_metadata if str(s.typ).endswith("WorkSheet")]
+            heads = []
+            for name in names:
+                if name not in parts or scan_sheet(zf, name, parts[name], styles, limits).address_less:
+                    continue  # read_grid reads such a sheet (or refuses it) if it is the one chosen
+                head = book.get_sheet_by_name(name).to_python(nrows=rows)
+                heads.append(Grid.from_rows([[None if v == "" else v for v in row] for row in head], sheet=name))
+            book.close()
+    except (WorkbookError, MemoryError):
+        raise
+    except Exception:  # damaged parts: read_grid gives the one-line reason
+        return []
+    return heads
+
+
 def _rows(sheet: Any) -> list[list[Any]]:
     """The sheet's values from A1, row by row, with one string object per distinct text.
 

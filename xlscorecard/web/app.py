@@ -14,6 +14,10 @@ Plain HTML that works without JavaScript, one local stylesheet, and JSON twins o
     GET  /api/returns/{name}/findings        a return's findings as JSON
     GET  /api/returns/{name}/view            the check --json object behind the page view (its sidecar)
     GET  /static/style.css                   the stylesheet
+    GET  /signin, POST /signin, POST /signout  accounts (web/signin.py)
+
+Every route sits behind web/auth.py's guard: with accounts or a sign-on header configured, only
+the sign-in page and the stylesheet answer without signing in.
 
 `name` is the file's path relative to DIR with "/" separators (uploads are "uploads/<file>").
 """
@@ -28,6 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import anyio
 import jinja2
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -39,6 +44,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from xlscorecard import __version__
 from xlscorecard.safety import DEFAULT_LIMITS, SafetyLimits
 from xlscorecard.settings import Settings
+from xlscorecard.web import csrf
+from xlscorecard.web.auth import AccessGuard, AccessPolicy, current_user
 from xlscorecard.web.folder import (
     DEFAULT_MAX_UPLOAD_BYTES,
     XLSX_MEDIA_TYPE,
@@ -49,19 +56,24 @@ from xlscorecard.web.folder import (
     ReturnsFolder,
     UploadRejected,
 )
+from xlscorecard.web.retention import QuotaExceeded, Retention, RetentionSweeper
+from xlscorecard.web.signin import add_sign_in_routes
 from xlscorecard.web.upload import FIELD, UploadRefused, receive_workbook, size_text
 from xlscorecard.web.worker import UploadConverter, WorkerLimits
 
 log = logging.getLogger(__name__)
 
-_TITLES = {400: "Request refused", 404: "Not found", 405: "Not allowed", 413: "Upload too large", 500: "Server error"}
+_TITLES = {400: "Request refused", 401: "Sign in", 403: "Not allowed", 404: "Not found", 405: "Not allowed",
+           413: "Upload too large", 429: "Too many attempts", 500: "Server error"}
 
 _SECURITY_HEADERS = [
     (b"content-security-policy",
      b"default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; "
      b"frame-ancestors 'none'"),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    # Not "no-referrer": under it browsers send "Origin: null" with our own forms, and the guard
+    # (web/auth.py) refuses a request that changes something unless its Origin is this site.
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 ]
 
@@ -140,17 +152,24 @@ def create_app(
     *,
     settings: Settings | None = None,
     limits: SafetyLimits = DEFAULT_LIMITS,
+    access: AccessPolicy | None = None,
+    retention: Retention | None = None,
     layouts: list[Any] | None = None,
     workers: WorkerLimits | None = None,
 ) -> FastAPI:
     """The web app serving `returns_dir`; uploads over `max_upload_bytes` are refused while streaming.
 
-    Each upload is converted in a worker process within `workers`' limits (time, memory, how many at once).
+    `access` says who may sign in (open to anyone when None); `retention` bounds the uploads kept
+    (defaults: 30 days, the default quota). Each upload is converted in a worker process within
+    `workers`' limits (time, memory, how many at once).
     """
     if max_upload_bytes <= 0:
         raise ValueError("max_upload_bytes must be positive")
     folder = ReturnsFolder(returns_dir, limits, layouts or ())
     folder.remove_stale_temp_files()
+    access = access or AccessPolicy()
+    retention = retention or Retention(folder)
+    retention.sweep()
     env = _templates()
     css = _resource("static", "style.css")
     converter = UploadConverter(folder.root, limits, workers or WorkerLimits(), folder.layouts)
@@ -160,6 +179,9 @@ def create_app(
         title="xlscorecard returns", version=__version__, docs_url=None, redoc_url=None,
         openapi_url="/api/openapi.json",
     )
+    app.add_middleware(RetentionSweeper, retention=retention)
+    app.add_middleware(AccessGuard, policy=access, error_page=lambda scope, status, message: error_response(
+        Request(scope), status, message))
     app.add_middleware(_SecurityHeaders)
 
     def root(request: Request) -> str:
@@ -178,12 +200,17 @@ def create_app(
         return f"{root(request)}/returns/{quote(name, safe='/')}/pdf"
 
     def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        user = current_user(request.state)
         html = env.get_template(template).render(
             root=root(request), version=__version__, download_url=lambda n: download_url(request, n),
             findings_url=lambda n: findings_url(request, n), view_url=lambda n: view_url(request, n),
-            pdf_url=lambda n: pdf_url(request, n), **context,
+            pdf_url=lambda n: pdf_url(request, n), open_page=access.is_open,
+            signed_in=user if user and user.name else None, csrf_token=csrf.form_token(request),
+            may_upload=bool(user and user.role.may_upload), **context,
         )
-        return HTMLResponse(html, status_code=status)
+        response = HTMLResponse(html, status_code=status)
+        csrf.set_form_cookie(request, response)
+        return response
 
     def index_page(request: Request, status: int = 200, error: str | None = None) -> HTMLResponse:
         listing = folder.listing()
@@ -211,18 +238,35 @@ def create_app(
         except ReturnNotFound as exc:
             raise WebError(404, str(exc)) from None
 
-    async def upload(request: Request) -> FindingsRecord:
+    async def upload(request: Request, form: bool = False) -> FindingsRecord:
+        user = current_user(request.state)
+        owner = user.name if user else None
         try:
+            await anyio.to_thread.run_sync(retention.check_quota, owner)
             uploads = folder.uploads_dir()
             received = await receive_workbook(request, uploads, max_upload_bytes)
+        except QuotaExceeded as exc:
+            raise WebError(403, str(exc)) from None
         except UploadRefused as exc:
             raise WebError(exc.status, exc.message) from None
         except ClientDisconnect:
             raise WebError(400, "the upload was interrupted") from None
         try:
-            return await converter.store(received, settings)
+            if form and not csrf.form_is_genuine(request, received.fields.get(csrf.FIELD)):
+                raise WebError(403, "the form had expired or came from elsewhere; reload the page and upload again")
+            await anyio.to_thread.run_sync(retention.check_quota, owner, received.size)
+        except QuotaExceeded as exc:
+            received.path.unlink(missing_ok=True)
+            raise WebError(403, str(exc)) from None
+        except WebError:
+            received.path.unlink(missing_ok=True)
+            raise
+        try:
+            record = await converter.store(received, settings, owner)
         except UploadRejected as exc:
             raise WebError(400, str(exc)) from None
+        request.state.uploaded, request.state.uploaded_file = record.name, record.file  # for the audit log
+        return record
 
     # --- pages ---------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -232,7 +276,7 @@ def create_app(
     @app.post("/upload", include_in_schema=False)
     async def upload_form(request: Request) -> Response:
         try:
-            record = await upload(request)
+            record = await upload(request, form=True)
         except WebError as exc:
             # The form again, with the reason above it, so the officer can try another file.
             return index_page(request, exc.status, error=exc.message)
@@ -286,6 +330,8 @@ def create_app(
     @app.get("/static/style.css", include_in_schema=False)
     def stylesheet() -> Response:
         return Response(css, media_type="text/css; charset=utf-8", headers={"Cache-Control": "max-age=3600"})
+
+    add_sign_in_routes(app, access, page)
 
     # --- JSON ----------------------------------------------------------------------------
     @app.get("/api/returns", summary="The returns in the folder")
@@ -343,10 +389,14 @@ def create_app(
 
 
 def serve(returns: Path, host: str = "127.0.0.1", port: int = 8000,
-          max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, layouts: list[Any] | None = None,
-          workers: WorkerLimits | None = None) -> None:
-    """Run the page with uvicorn until interrupted."""
+          max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES, layouts: list[Any] | None = None, *,
+          access: AccessPolicy | None = None, retention: Retention | None = None, certfile: Path | None = None,
+          keyfile: Path | None = None, workers: WorkerLimits | None = None) -> None:
+    """Run the page with uvicorn until interrupted (HTTPS when given a certificate)."""
     import uvicorn
 
-    app = create_app(returns, max_upload_bytes, layouts=layouts, workers=workers)
-    uvicorn.run(app, host=host, port=port, server_header=False, log_level="info", timeout_graceful_shutdown=5)
+    app = create_app(returns, max_upload_bytes, layouts=layouts, access=access, retention=retention, workers=workers)
+    # proxy_headers off: only web/auth.py decides whom to believe about the client's address.
+    uvicorn.run(app, host=host, port=port, server_header=False, log_level="info", timeout_graceful_shutdown=5,
+                proxy_headers=False, ssl_certfile=str(certfile) if certfile else None,
+                ssl_keyfile=str(keyfile) if keyfile else None)

@@ -103,6 +103,7 @@ class FindingsRecord(BaseModel):
     findings: list[FindingRow]
     converted_at: str | None = None
     sha256: str | None = None  # of the original workbook
+    owner: str | None = None  # the signed-in user who uploaded it (None on an open page)
     version: str = __version__
 
 
@@ -121,6 +122,7 @@ class ReturnEntry(BaseModel):
     modified_at: str | None = None
     size: int | None = None
     error: str | None = None
+    owner: str | None = None  # who uploaded it
 
 
 class Listing(BaseModel):
@@ -161,9 +163,14 @@ def sanitise_stem(filename: str) -> str:
 
 
 def display_name(filename: str) -> str:
-    """The submitted file name as shown on the page: its last part, no control characters."""
-    base = _CONTROL.sub("", re.split(r"[\\/]", filename)[-1]).strip()
+    """The submitted file name as shown on the page: its last part, without control characters or
+    invisible format characters (a right-to-left override would let a name pose as another)."""
+    base = "".join(ch for ch in re.split(r"[\\/]", filename)[-1] if not _invisible(ch)).strip()
     return base[:200] or "workbook.xlsx"
+
+
+def _invisible(ch: str) -> bool:
+    return unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"}
 
 
 def upload_name(filename: str, now: datetime | None = None) -> str:
@@ -272,7 +279,7 @@ class ReturnsFolder:
                 returns.append(ReturnEntry(
                     name=name, file=name, origin="folder", size=st.st_size, modified_at=_iso(st.st_mtime),
                 ))
-        uploads = sorted(self._upload_records(), key=lambda r: r.converted_at or "", reverse=True)
+        uploads = sorted(self.upload_records(), key=lambda r: r.converted_at or "", reverse=True)
         returns.extend(_entry_from_record(record) for record in uploads)
         return Listing(returns=returns, failed=failed, notice=notice)
 
@@ -296,7 +303,8 @@ class ReturnsFolder:
             except (InvalidName, ReturnNotFound):
                 continue
 
-    def _upload_records(self) -> Iterator[FindingsRecord]:
+    def upload_records(self) -> Iterator[FindingsRecord]:
+        """The records of the uploads that are complete (their return is there too)."""
         folder = self.root / UPLOADS
         if not folder.is_dir():
             return
@@ -385,6 +393,7 @@ class ReturnsFolder:
     # --- uploads -------------------------------------------------------------------------
     def store_upload(
         self, received: Path, filename: str, sha256: str, settings: Settings | None = None,
+        owner: str | None = None,
     ) -> FindingsRecord:
         """Check, keep and convert an uploaded workbook (a temporary file in DIR/uploads).
 
@@ -437,6 +446,7 @@ class ReturnsFolder:
                 findings=findings,
                 converted_at=datetime.now(UTC).isoformat(timespec="seconds"),
                 sha256=sha256,
+                owner=owner,
             )
             # The record goes last: the listing shows an upload only once all three files exist.
             tmp_record = _temp_path(uploads, ".record-", ".json")
@@ -510,7 +520,7 @@ def _entry_from_report(row: Any) -> ReturnEntry:
     failed = row.status == "failed"
     return ReturnEntry(
         name=None,
-        file=row.file,
+        file=display_name(row.file),
         origin="batch",
         status=row.status,
         reporting_period=row.reporting_period,
@@ -540,6 +550,7 @@ def _entry_from_record(record: FindingsRecord) -> ReturnEntry:
         findings_total=record.findings_total,
         findings_by_code=record.findings_by_code,
         converted_at=record.converted_at,
+        owner=record.owner,
     )
 
 

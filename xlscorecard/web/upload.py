@@ -24,6 +24,9 @@ from xlscorecard.web.folder import display_name, new_temp_file
 FIELD = "workbook"
 # Boundaries, part headers and the odd small field around the file itself.
 OVERHEAD_BYTES = 64 * 1024
+# Small text fields sent beside the file (the form's CSRF token): at most this many, this long.
+MAX_FIELDS = 8
+MAX_FIELD_BYTES = 1024
 # After the limit is passed the rest of the body is still read (and thrown away) up to this much
 # more, so a browser that is still sending gets to see the 413 page instead of a reset connection.
 MIN_DRAIN_BYTES = 8 * 1024**2
@@ -44,6 +47,7 @@ class ReceivedFile:
     filename: str  # as the browser sent it
     size: int
     sha256: str
+    fields: dict[str, str] = field(default_factory=dict)  # the small text fields sent with it
 
 
 class _TooLarge(Exception):
@@ -63,6 +67,9 @@ class _Parts:
     files_seen: int = 0
     pending: list[bytes] = field(default_factory=list)
     complete: bool = False  # the closing boundary arrived: the body was not cut short
+    fields: dict[str, str] = field(default_factory=dict)
+    _field: str | None = None
+    _field_value: bytes = b""
 
     def callbacks(self) -> dict[str, object]:
         return {
@@ -93,7 +100,10 @@ class _Parts:
         _, options = parse_options_header(self.headers.get(b"content-disposition", b""))
         name = _decode(options.get(b"name", b""))
         if name != self.field or b"filename" not in options:
-            return  # another field: its bytes are counted against the limit and dropped
+            # another field: kept when small (a CSRF token), else counted against the limit and dropped
+            self._field = name if b"filename" not in options and len(self.fields) < MAX_FIELDS else None
+            self._field_value = b""
+            return
         self.files_seen += 1
         if self.files_seen > 1:
             raise UploadRefused(400, "send one workbook at a time")
@@ -103,9 +113,16 @@ class _Parts:
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if self.in_file:
             self.pending.append(data[start:end])
+        elif self._field is not None:
+            self._field_value += data[start:end]
+            if len(self._field_value) > MAX_FIELD_BYTES:
+                self._field = None
 
     def on_part_end(self) -> None:
         self.in_file = False
+        if self._field is not None:
+            self.fields.setdefault(self._field, _decode(self._field_value))
+            self._field = None
 
     def on_end(self) -> None:
         self.complete = True
@@ -187,7 +204,8 @@ async def receive_workbook(request: Request, folder: Path, max_bytes: int) -> Re
             raise UploadRefused(400, f"{display_name(parts.filename)}: the file is empty")
         assert fh is not None and path is not None
         fh.close()
-        return ReceivedFile(path=path, filename=parts.filename, size=size, sha256=digest.hexdigest())
+        return ReceivedFile(path=path, filename=parts.filename, size=size, sha256=digest.hexdigest(),
+                            fields=parts.fields)
     except BaseException:
         discard()
         raise

@@ -63,19 +63,21 @@ class UploadConverter:
         if "forkserver" in methods:
             self.ctx.set_forkserver_preload(_PRELOAD)
 
-    async def store(self, received: ReceivedFile, settings: Settings | None) -> FindingsRecord:
+    async def store(
+        self, received: ReceivedFile, settings: Settings | None, owner: str | None = None
+    ) -> FindingsRecord:
         """The upload's findings record; UploadRejected with a one-line reason if it cannot be converted."""
         async with self.limiter:
-            return await anyio.to_thread.run_sync(self._run, received, settings)
+            return await anyio.to_thread.run_sync(self._run, received, settings, owner)
 
-    def _run(self, received: ReceivedFile, settings: Settings | None) -> FindingsRecord:
+    def _run(self, received: ReceivedFile, settings: Settings | None, owner: str | None) -> FindingsRecord:
         shown = display_name(received.filename)
         limits = self.worker_limits
         reader, writer = self.ctx.Pipe(duplex=False)
         proc = self.ctx.Process(
             target=_convert_upload,
             args=(writer, str(self.root), self.limits, str(received.path), received.filename, received.sha256,
-                  settings, limits.memory_bytes, self.layouts),
+                  settings, limits.memory_bytes, self.layouts, owner),
             name="xlscorecard-upload-worker",
             daemon=True,
         )
@@ -128,13 +130,16 @@ def _convert_upload(
     settings: Settings | None,
     memory_bytes: int,
     layouts: list[Any],
+    owner: str | None,
 ) -> None:
     """In the worker: cap memory, convert, send ("ok", record) / ("rejected", reason) / ("error", text)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C on the server: the parent decides
     limit_memory(memory_bytes)
     quiet_stderr()  # a reader's panic text must not interleave with the server's log
     try:
-        record = ReturnsFolder(Path(root), limits, layouts).store_upload(Path(received), filename, sha256, settings)
+        record = ReturnsFolder(Path(root), limits, layouts).store_upload(
+            Path(received), filename, sha256, settings, owner
+        )
         message: tuple[str, Any] = ("ok", record.model_dump(mode="json"))
     except UploadRejected as exc:
         message = ("rejected", str(exc))
