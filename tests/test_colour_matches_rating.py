@@ -12,6 +12,8 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 import openpyxl
+import openpyxl.utils
+import pytest
 from conditional_formats import fill_colour, rating_of_fill
 from conftest import COL, FIRST_PI_ROW, pi, small_sheet, write_workbook
 from hypothesis import HealthCheck, example, given, settings
@@ -98,3 +100,117 @@ def test_value_cell_colour_is_the_assessed_rating(case: tuple[list[list[Any]], d
             rating = result.rag.rating.value if result.rag.rating else None
             assert rating_of_fill(fill_colour(ws, cell)) == rating, (cell, result.rag.explanation, result.bands)
             assert ws[f"{COL['RAG']}{result.row}"].value == (rating.capitalize() if rating else None)
+
+
+# ------------------------------------------------------------------ band and floor columns
+
+BAND_HEADER = ["Ref", "Measure", "Polarity", "Target", "Floor", "Red", "Amber", "Green (Target)",
+               "Q1 2018/19", "Q2 2018/19", "RAG"]
+# (polarity, red, amber, green): explicit band columns as councils write them; gaps between bands
+# (89.5% between "80%-89%" and "90% or above") included.
+BANDS = [
+    ("Low", ">25%", "20%-25%", "<20%"),
+    ("Low", ">25%", "20%-25%", None),
+    ("High", "<80%", "80%-89%", "90% or above"),
+    ("High", "<80%", "80%-89%", ">=90%"),
+    (None, "<80%", "80%-89%", "at least 90%"),
+    ("Low", "more than 30", "21-30", "20 or fewer"),
+    ("Low", ">30", "21-30", "<=20"),
+    ("High", "<10", "10-14", ">=15"),
+    ("High", None, "10-14", ">=15"),
+]
+BAND_EDGES = [0.19, 0.2, 0.199, 0.25, 0.251, 0.26, 0.79, 0.8, 0.89, 0.895, 0.9, 0.91, 9, 9.5, 10, 14, 14.5, 15,
+              20, 20.5, 21, 30, 30.5, 31]
+# (polarity, target, floor): a floor column beyond the target.
+FLOORS = [("High", 0.85, 0.8), ("Low", 0.18, 0.23), ("High", 55, 45), ("Low", 30, 40), ("H", 0.9, 0.75),
+          ("L", 12, 15)]
+FLOOR_EDGES = [0.85, 0.8, 0.79, 0.84, 0.18, 0.23, 0.24, 0.2, 55, 45, 44, 50, 30, 40, 41, 35, 0.9, 0.75, 0.74,
+               12, 15, 16, 13]
+
+
+@st.composite
+def band_rows(draw: st.DrawFn, ref: str) -> tuple[list[Any], dict[str, str]]:
+    """One PI rated by band columns or by a target and floor; its number formats by header."""
+    formats: dict[str, str] = {}
+    if draw(st.booleans()):
+        polarity, red, amber, green = draw(st.sampled_from(BANDS))
+        percent = "%" in (amber or "")
+        target, floor = None, None
+    else:
+        polarity, target, floor = draw(st.sampled_from(FLOORS))
+        red = amber = green = None
+        percent = target < 1
+        if percent:
+            formats["Target"] = formats["Floor"] = "0%"
+    values = []
+    for key in ("Q1 2018/19", "Q2 2018/19"):
+        edges = [e for e in (BAND_EDGES + FLOOR_EDGES) if (e < 1) == percent]
+        if percent:
+            values.append(draw(st.one_of(st.integers(0, 1000).map(lambda n: n / 1000), st.sampled_from(edges))))
+            formats[key] = draw(st.sampled_from(["0%", "0.0%"]))
+        else:
+            values.append(draw(st.one_of(st.integers(0, 600).map(lambda n: n / 10), st.sampled_from(edges))))
+    measure = "% of cases on time" if percent else "Number of cases"
+    return [ref, measure, polarity, target, floor, red, amber, green, *values, None], formats
+
+
+@st.composite
+def band_scorecards(draw: st.DrawFn) -> tuple[list[list[Any]], dict[str, str], Settings]:
+    rows: list[list[Any]] = []
+    formats: dict[str, str] = {}
+    for i in range(draw(st.integers(1, 5))):
+        row, row_formats = draw(band_rows(f"B{i + 1}"))
+        rows.append(row)
+        letters = {name: openpyxl.utils.get_column_letter(c + 1) for c, name in enumerate(BAND_HEADER)}
+        formats.update({f"{letters[name]}{3 + i}": nf for name, nf in row_formats.items()})
+    rules = Settings(tolerance=draw(st.sampled_from([0.0, 5.0, 10.0])))
+    return [["Band columns"], BAND_HEADER, *rows], formats, rules
+
+
+def _assert_colours_are_ratings(rows: list[list[Any]], formats: dict[str, str], rules: Settings) -> None:
+    with TemporaryDirectory() as tmp:
+        source = write_workbook(Path(tmp) / "in.xlsx", rows, formats)
+        out, assessment = convert_and_assess(source, Path(tmp) / "out.xlsx", rules)
+        ws = openpyxl.load_workbook(out)["Scorecard"]
+        for ind, result in zip(assessment.scorecard.indicators, assessment.results, strict=True):
+            assert result.rag.period == "Q2 2018/19"
+            cell = ind.values["Q2 2018/19"].cell
+            assert cell is not None and cell.startswith("J")
+            rating = result.rag.rating.value if result.rag.rating else None
+            assert rating_of_fill(fill_colour(ws, cell)) == rating, (cell, ws[cell].value, result.rag.explanation,
+                                                                     result.bands)
+
+
+@pytest.mark.parametrize(
+    ("bands", "value", "rating"),
+    [
+        (("Low", ">25%", "20%-25%", "<20%"), 0.24, "amber"),  # 24% is Amber by the bands (tolerance alone: Red)
+        (("Low", ">25%", "20%-25%", "<20%"), 0.251, "red"),
+        (("Low", ">25%", "20%-25%", "<20%"), 0.19, "green"),
+        (("High", "<80%", "80%-89%", "90% or above"), 0.81, "amber"),
+        (("High", "<80%", "80%-89%", "90% or above"), 0.895, "amber"),  # between the amber and green bands
+        (("High", "<80%", "80%-89%", "90% or above"), 0.79, "red"),
+        (("Low", ">30", "21-30", "<=20"), 29, "amber"),
+        (("Low", ">30", "21-30", "<=20"), 20.5, "amber"),
+        (("High", "<10", "10-14", ">=15"), 9.5, "red"),
+    ],
+)
+def test_band_columns_colour_the_value_as_rated(bands: tuple[Any, ...], value: float, rating: str) -> None:
+    polarity, red, amber, green = bands
+    formats = {"I3": "0%", "J3": "0%"} if value < 1 else {}
+    rows = [["Band columns"], BAND_HEADER, ["B1", "Measure", polarity, None, None, red, amber, green, value, value]]
+    with TemporaryDirectory() as tmp:
+        source = write_workbook(Path(tmp) / "in.xlsx", rows, formats)
+        out, assessment = convert_and_assess(source, Path(tmp) / "out.xlsx", Settings())
+        [result] = assessment.results
+        assert result.rag.rating is not None and result.rag.rating.value == rating, result.rag.explanation
+        ws = openpyxl.load_workbook(out)["Scorecard"]
+        assert rating_of_fill(fill_colour(ws, "J3")) == rating
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(band_scorecards())
+def test_band_and_floor_columns_colour_the_value_as_rated(
+    case: tuple[list[list[Any]], dict[str, str], Settings],
+) -> None:
+    _assert_colours_are_ratings(*case)

@@ -227,6 +227,13 @@ def test_indicator_latest_value_polarity_rag_and_travel(fixture: str, index: int
         assert got["travel"]["direction"] == want["travel"], got["travel"]["explanation"]
     if "travel_previous" in want:
         assert got["travel"]["previous_period"] == want["travel_previous"], got["travel"]["explanation"]
+    if "travel_year" in want:  # the same period a year earlier, where the sheet has it
+        year = got["travel"]["year_on_year"]
+        assert year is not None, got["travel"]
+        assert year["meaning"] == want["travel_year"], year["explanation"]
+        assert year["explanation"].startswith("year on year: ")
+    if "travel_year_previous" in want:
+        assert got["travel"]["year_on_year"]["previous_period"] == want["travel_year_previous"]
 
 
 @pytest.mark.parametrize(("fixture", "index"), CASES, ids=CASE_IDS)

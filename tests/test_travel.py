@@ -184,3 +184,94 @@ def test_arrow_disagrees_on_a_crafted_sheet(tmp_path: Path, arrow: str, finding:
     a = assess(load_scorecard(write_workbook(tmp_path / "a.xlsx", rows)))
     found = [(f.ref, f.cell) for f in a.findings if f.code == "arrow-disagrees"]
     assert found == ([("1.1", "L5")] if finding else [])
+
+
+# ------------------------------------------------------------------ the same period a year earlier
+
+
+def test_year_on_year_is_none_without_the_period_and_compares_like_the_arrow() -> None:
+    from xlscorecard.travel import year_on_year
+
+    assert year_on_year(parse_value(5), parse_value(4), "high", 2.0, "Q2 2018/19", None) is None
+    got = year_on_year(parse_value("24%"), parse_value("21%"), "low", 2.0, "Q2 2018/19", "Q2 2017/18")
+    assert got is not None
+    assert (got.direction, got.meaning, got.previous_period) == (UP, WORSENING, "Q2 2017/18")
+    assert got.explanation == "year on year: up +14.3%: 21% to 24% since Q2 2017/18, worsening (low is good)"
+    same = year_on_year(parse_value(301), parse_value(296), None, 2.0, "Q2 2018/19", "Q2 2017/18")
+    assert same is not None and same.direction is SAME
+
+
+YOY_HEADER = ["Ref", "Measure", "Polarity", "Target", "Q2 2017/18", "Q1 2018/19", "Q2 2018/19", "DoT",
+              "Long Trend (Last Year)"]
+
+
+def _yoy_sheet(tmp_path: Path, *rows: list[object], header: list[str] = YOY_HEADER) -> Path:
+    return write_workbook(tmp_path / "yoy.xlsx", [["Year on year"], header, *rows], sheet="Scorecard")
+
+
+@pytest.mark.parametrize(
+    ("year_ago", "previous", "current", "polarity", "direction", "meaning"),
+    [
+        (20, 30, 25, "low", UP, WORSENING),  # the quarter before says improving; a year ago says worse
+        (30, 20, 25, "low", DOWN, IMPROVING),
+        ("80%", "90%", "85%", "high", UP, IMPROVING),
+        (100, 90, 101, "high", SAME, Meaning.SAME),  # +1% is within the 2% band
+    ],
+)
+def test_assessment_compares_with_the_same_quarter_a_year_earlier(  # type: ignore[no-untyped-def]
+    tmp_path: Path, year_ago, previous, current, polarity, direction, meaning
+) -> None:
+    path = _yoy_sheet(tmp_path, ["1", "A measure", polarity, None, year_ago, previous, current])
+    [result] = assess(load_scorecard(path)).results
+    assert result.travel.previous_period == "Q1 2018/19"  # the arrow is unchanged
+    year = result.travel.year_on_year
+    assert year is not None
+    assert (year.direction, year.meaning, year.previous_period) == (direction, meaning, "Q2 2017/18")
+
+
+def test_no_year_on_year_where_the_sheet_lacks_that_period(tmp_path: Path) -> None:
+    header = [h if h != "Q2 2017/18" else "Q4 2017/18" for h in YOY_HEADER]
+    path = _yoy_sheet(tmp_path, ["1", "A measure", "high", None, 20, 30, 25], header=header)
+    [result] = assess(load_scorecard(path)).results
+    assert result.travel.year_on_year is None and result.travel.previous_period == "Q1 2018/19"
+
+
+def test_financial_years_give_no_second_comparison_with_the_same_year(tmp_path: Path) -> None:
+    header = ["Ref", "Measure", "Polarity", "Target", "2016/17", "2017/18"]
+    path = _yoy_sheet(tmp_path, ["1", "A measure", "high", None, 20, 30], header=header)
+    [result] = assess(load_scorecard(path)).results
+    assert result.travel.previous_period == "2016/17" and result.travel.year_on_year is None
+
+
+@pytest.mark.parametrize(
+    ("submitted", "disagrees"),
+    [("Declining", False), ("Worsened", False), ("↑", False), ("Improving", True), ("↓", True), ("No change", True),
+     (None, False)],
+)
+def test_submitted_long_trend_is_checked_against_a_year_earlier(
+    tmp_path: Path, submitted: str | None, disagrees: bool
+) -> None:
+    # Low is good: 20 a year ago -> 25 now is up and worsening; 30 last quarter -> 25 is down and improving.
+    path = _yoy_sheet(tmp_path, ["1", "Re-referrals", "Low", None, 20, 30, 25, "↓", submitted])
+    a = assess(load_scorecard(path))
+    found = [(f.ref, f.cell) for f in a.findings if f.code == "arrow-disagrees"]
+    assert found == ([("1", "I3")] if disagrees else [])
+
+
+def test_check_json_and_table_show_year_on_year(tmp_path: Path) -> None:
+    path = _yoy_sheet(tmp_path, ["1", "Re-referrals", "Low", None, 20, 30, 25, "↓", "Improving"])
+    result = run_cli("check", path, "--json")
+    assert result.returncode == 0, result.stderr
+    [ind] = json.loads(result.stdout)["indicators"]
+    assert ind["submitted_year_arrow"] == "Improving"
+    assert ind["travel"]["previous_period"] == "Q1 2018/19"
+    year = ind["travel"]["year_on_year"]
+    assert (year["direction"], year["meaning"], year["previous_period"]) == ("up", "worsening", "Q2 2017/18")
+    table = run_cli("check", path)
+    assert table.returncode == 0, table.stderr
+    text = " ".join(table.stdout.split())
+    assert "year on year: up +25.0%: 20 to 25 since Q2 2017/18" in text.replace("│ │", "").replace(" │ ", " ")
+
+
+def test_example_has_no_year_earlier_quarter_and_keeps_its_arrows(example_assessment: Assessment) -> None:
+    assert all(r.travel.year_on_year is None for r in example_assessment.results)

@@ -5,7 +5,6 @@ sign out; the browser is then sent back to the sign-in page.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -15,24 +14,13 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import EXAMPLE
-from programs import require_program
+from programs import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium_module, require_program
 from test_web_accounts import PASSWORDS, make_site
 from web_server import start_server, stop
 
 from xlscorecard.web.audit import read_audit
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-proxy-server",
-]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-
-if not CHROMIUM.exists():
-    message = f"{CHROMIUM} is not installed (apt-get install chromium); .ci/run installs it"
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message, allow_module_level=True)
+require_chromium_module()
 
 sync_api = pytest.importorskip("playwright.sync_api")
 

@@ -6,84 +6,21 @@ browser download is not used). Screenshots are kept in tests/artifacts/ (gitigno
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import EXAMPLE, cli_command
+from conftest import EXAMPLE
+from programs import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium_module
+from web_server import start_server, stop
 
 from xlscorecard import api
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-proxy-server",
-]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-
-if not CHROMIUM.exists():
-    message = f"{CHROMIUM} is not installed (apt-get install chromium); .ci/run installs it"
-    if os.environ.get("CI"):
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message, allow_module_level=True)
+require_chromium_module()
 
 sync_api = pytest.importorskip("playwright.sync_api")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_answering(url: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"the server exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            with opener.open(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"the server did not answer on {url} within {timeout:.0f} s:\n{log.read_text(errors='replace')}")
-
-
-def start_server(returns: Path, log: Path, *extra: str) -> tuple[str, subprocess.Popen[bytes]]:
-    port = free_port()
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [*cli_command(), "serve", "--returns", str(returns), "--port", str(port), *extra],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_answering(base + "/", proc, log)
-    except BaseException:
-        stop(proc)
-        raise
-    return base, proc
-
-
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
 
 
 @pytest.fixture

@@ -14,8 +14,10 @@ from urllib.parse import quote
 
 import pytest
 from conftest import EXAMPLE, run_cli
-from programs import require_program
-from test_web_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, start_server, stop
+from programs import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium_module, require_program
+from web_server import start_server, stop
+
+require_chromium_module()
 
 sync_api = pytest.importorskip("playwright.sync_api")
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")

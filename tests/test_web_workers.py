@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import time
 import zipfile
 from collections.abc import Iterator
@@ -14,7 +15,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import EXAMPLE, cli_command
+from conftest import EXAMPLE, ROOT, cli_command
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from convert_bench import make_large  # the benchmarks' big scorecard
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -99,12 +103,17 @@ def test_far_cell_upload_fails_alone_and_the_page_keeps_working(serve, tmp_path:
 
 
 def test_a_conversion_over_its_memory_limit_fails_alone(serve, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """A worker that runs out of memory (or is aborted by the Rust reader) costs only its upload."""
+    """A worker that runs out of memory (or is aborted by the Rust reader) costs only its upload.
+
+    The workbook is big (10,000 PIs): a worker starts with the heap its fork server left free, in
+    which a small conversion can fit whatever the limit, so only a real need for memory shows it.
+    """
+    big = make_large(tmp_path / "big.xlsx", 10_000)
     base = serve("--worker-memory-mb", "64")
-    response = _upload(base, EXAMPLE)
+    response = _upload(base, big)
     assert response.status_code == 400
     message = response.json()["detail"]
-    assert message.startswith(f"{EXAMPLE.name}: ") and "64 MB" in message and "nothing was kept" in message
+    assert message.startswith(f"{big.name}: ") and "64 MB" in message and "nothing was kept" in message
     listing = httpx.get(base + "/api/returns", timeout=10, trust_env=False)
     assert listing.status_code == 200 and listing.json()["returns"] == []
 

@@ -14,7 +14,14 @@ from xlscorecard.records import Record
 from xlscorecard.scorecard import Indicator, Scorecard
 from xlscorecard.settings import Settings
 from xlscorecard.targets import Polarity, Target, TargetKind, parse_polarity, parse_target
-from xlscorecard.travel import Direction, Meaning, TravelResult, direction_of_travel, parse_arrow, parse_travel_word
+from xlscorecard.travel import (
+    Direction,
+    TravelResult,
+    arrow_disagreement,
+    direction_of_travel,
+    parse_arrow,
+    year_on_year,
+)
 from xlscorecard.values import Observation, Status, format_number, parse_value
 
 
@@ -122,7 +129,9 @@ class _Context:
     """What every indicator of a scorecard shares: the reporting period, the quarters it may rate
     and the quarter its arrow compares with, worked out once rather than per indicator."""
 
-    __slots__ = ("arrows", "by_label", "candidates", "previous", "reporting", "texts", "travel", "unknown")
+    __slots__ = (
+        "arrows", "by_label", "candidates", "previous", "reporting", "texts", "travel", "unknown", "year_earlier",
+    )
 
     def __init__(self, scorecard: Scorecard) -> None:
         self.by_label = {p.label: p for p in scorecard.periods}
@@ -143,12 +152,16 @@ class _Context:
             self.candidates = [p.label for p in reversed(same) if p.sort_key <= key]
         # The arrow: the quarter before the reporting one, or why there is no arrow at all.
         self.previous: str | None = None
+        self.year_earlier: str | None = None  # the same period a year before, where the sheet has it
         self.travel: str | None = None
         if reporting is None:
             self.travel = "Not comparable: no reporting period"
         else:
             previous = previous_period(self.by_label[reporting], scorecard.periods)
             self.previous = previous.label if previous else None
+            earlier = previous_period(self.by_label[reporting], scorecard.periods, years=1)
+            if earlier is not None and earlier is not previous:  # a year's year earlier is its previous
+                self.year_earlier = earlier.label
 
 
 def _inferred_polarity(
@@ -281,33 +294,16 @@ def assess_indicator(
     travel = _travel(context, values, polarity, rules)
     if travel.direction is None:
         travel.explanation = texts.setdefault(travel.explanation, travel.explanation)
-    submitted_arrow = ind.submitted_arrow.raw
-    if submitted_arrow in context.arrows:
-        arrow = context.arrows[submitted_arrow]
-    else:
-        arrow = context.arrows[submitted_arrow] = parse_arrow(ind.submitted_arrow)
-    said = parse_travel_word(ind.submitted_arrow) if arrow is None and submitted_arrow else None
-    if said is not None and said is not Meaning.SAME and said != travel.meaning:
-        computed = travel.meaning.value if travel.meaning else "not comparable"
-        add(
-            Code.ARROW_DISAGREES,
-            ind.submitted_arrow.cell,
-            f"sheet says {ind.submitted_arrow.raw} ({said.value}), data says {computed}: {travel.explanation}",
-        )
-    elif said is Meaning.SAME and travel.direction is not Direction.SAME:
-        computed = travel.direction.value if travel.direction else "not comparable"
-        add(
-            Code.ARROW_DISAGREES,
-            ind.submitted_arrow.cell,
-            f"sheet says {ind.submitted_arrow.raw} (no change), data says {computed}: {travel.explanation}",
-        )
-    if arrow is not None and arrow != travel.direction:
-        computed = travel.direction.value if travel.direction else "not comparable"
-        add(
-            Code.ARROW_DISAGREES,
-            ind.submitted_arrow.cell,
-            f"sheet shows {ind.submitted_arrow.raw} ({arrow.value}), data says {computed}: {travel.explanation}",
-        )
+    for submitted, computed in ((ind.submitted_arrow, travel), (ind.submitted_year_arrow, travel.year_on_year)):
+        if computed is None or not submitted.raw:
+            continue  # no year-earlier period in the sheet: a submitted long trend cannot be checked
+        if submitted.raw in context.arrows:
+            arrow = context.arrows[submitted.raw]
+        else:
+            arrow = context.arrows[submitted.raw] = parse_arrow(submitted)
+        disagreement = arrow_disagreement(submitted, arrow, computed)
+        if disagreement is not None:
+            add(Code.ARROW_DISAGREES, submitted.cell, disagreement)
 
     benchmarks = _compare_benchmarks(ind, values.get(rated_label) if rated_label else None, polarity, rules, add)
     bands: RagBands | None = None
@@ -367,7 +363,7 @@ def _travel(context: _Context, values: dict[str, Observation], polarity, rules: 
         return TravelResult(direction=None, meaning=None, explanation=context.travel)
     reporting, previous = context.reporting, context.previous
     assert reporting is not None
-    return direction_of_travel(
+    travel = direction_of_travel(
         values[reporting],
         values[previous] if previous else _BLANK,
         polarity,
@@ -375,6 +371,12 @@ def _travel(context: _Context, values: dict[str, Observation], polarity, rules: 
         reporting,
         previous,
     )
+    earlier = context.year_earlier
+    if earlier is not None:
+        travel.year_on_year = year_on_year(
+            values[reporting], values[earlier], polarity, rules.no_change_band, reporting, earlier
+        )
+    return travel
 
 
 _BLANK = Observation()  # the previous quarter when there is none (read, never changed)

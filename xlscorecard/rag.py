@@ -101,10 +101,14 @@ def rate_value(
     if target.unit != obs.unit:
         return not_rated(f"unit mismatch: value {obs.display()} vs target {target.describe()}")
 
-    if target.bands and (held := target.band_holding(value)) is not None:  # explicit band columns decide
-        band = dict(target.bands)[held]
-        return RagResult(rating=Rating(held), period=None,
-                         explanation=f"{held.capitalize()}: {obs.display()} is in the {held} band {band.describe()}")
+    if (explicit := band_columns(target)) is not None:  # explicit band columns decide
+        rating = explicit.rating(value)
+        band = dict(target.bands).get(rating.value)
+        held = target.band_holding(value) == rating.value
+        where = f"in the {rating.value} band" if held else f"between the bands, nearest the {rating.value} band"
+        return RagResult(rating=rating, period=None, explanation=f"{rating.value.capitalize()}: {obs.display()} is "
+                         f"{where if band is not None else 'outside the green and amber bands'}"
+                         f"{f' {band.describe()}' if band is not None else ''}")
     bands = rag_bands(target, polarity, rules)
     if bands is None:  # a value or bound with no operator: only polarity says which way is good
         return not_rated(f"no polarity to tell whether {target.describe()} is a floor or a ceiling")
@@ -244,6 +248,8 @@ def rag_bands(
     formats re-rate edited values with them. None when the target cannot rate a number."""
     if target.kind is TargetKind.BENCHMARK:
         target = _benchmark_as_target(target, polarity, benchmark)
+    if (explicit := band_columns(target)) is not None:
+        return explicit
     if target.kind is TargetKind.RANGE and target.low is not None and target.high is not None:
         return RagBands(
             green_low=target.low,
@@ -273,6 +279,58 @@ def rag_bands(
         green_low=green_low, green_high=NO_LIMIT, amber_low=bound - allowed - SLACK, amber_high=NO_LIMIT,
         strict="low" if op == ">" else None,
     )
+
+
+def _interval(band: Target) -> tuple[float, float] | None:
+    """The values a band column's cell holds, as a closed interval (strict bounds: the next float)."""
+    if band.kind is TargetKind.RANGE and band.low is not None and band.high is not None:
+        return band.low, band.high
+    if band.kind is not TargetKind.BOUND or band.value is None:
+        return None
+    v = band.value
+    return {
+        "<": (-NO_LIMIT, math.nextafter(v, -math.inf)),
+        "<=": (-NO_LIMIT, v),
+        ">": (math.nextafter(v, math.inf), NO_LIMIT),
+        ">=": (v, NO_LIMIT),
+    }.get(band.operator or "")
+
+
+def band_columns(target: Target) -> RagBands | None:
+    """Explicit band columns (Red / Amber / Green (Target)) as the one rating rule: Green inside the
+    green band; Amber inside the amber band or the gap between it and green (89.5% between "80%-89%"
+    and "90% or above"), or, with no amber column, the gap between the green and red bands; Red
+    otherwise. None when the bands do not give a green band and a side (then the target rates)."""
+    if not target.bands:
+        return None
+    by_rating = dict(target.bands)
+    amber = _interval(by_rating["amber"]) if "amber" in by_rating else None
+    red = _interval(by_rating["red"]) if "red" in by_rating else None
+    green_band = by_rating.get("green")
+    if green_band is None:
+        return None
+    green = _interval(green_band)
+    if green is None and green_band.kind is TargetKind.VALUE and green_band.value is not None:
+        other = amber or red  # "Green 90%" with Amber "80%-89%": 90% or above
+        if other is None:
+            return None
+        v = green_band.value
+        green = (v, NO_LIMIT) if other[1] <= v else (-NO_LIMIT, v)
+    if green is None:
+        return None
+    strict = "high" if green_band.operator == "<" else "low" if green_band.operator == ">" else None
+    if amber is None and red is not None:  # the gap between green and red is Amber
+        if red[1] <= green[0]:
+            amber = (math.nextafter(red[1], math.inf), green[0])
+        elif red[0] >= green[1]:
+            amber = (green[1], math.nextafter(red[0], -math.inf))
+    if amber is None:
+        return None
+    if amber[1] <= green[0]:  # amber below green: it reaches up to green
+        amber = (amber[0], green[0])
+    elif amber[0] >= green[1]:
+        amber = (green[1], amber[1])
+    return RagBands(green_low=green[0], green_high=green[1], amber_low=amber[0], amber_high=amber[1], strict=strict)
 
 
 def value_bands(

@@ -48,9 +48,10 @@ def json_head(assessment: Assessment) -> dict[str, Any]:
 def indicators_json(assessment: Assessment) -> Iterator[dict[str, Any]]:
     """to_json()'s "indicators", one at a time (a writer can stream 20,000 of them)."""
     for ind, result in zip(assessment.scorecard.indicators, assessment.results, strict=True):
-        data = ind.model_dump(mode="json", exclude={"submitted_rag", "submitted_arrow"})
+        data = ind.model_dump(mode="json", exclude={"submitted_rag", "submitted_arrow", "submitted_year_arrow"})
         data["submitted_rag"] = ind.submitted_rag.raw
         data["submitted_arrow"] = ind.submitted_arrow.raw
+        data["submitted_year_arrow"] = ind.submitted_year_arrow.raw
         data["rag"] = result.rag.model_dump(mode="json")
         data["travel"] = {**result.travel.model_dump(mode="json"), "arrow": assessment.glyph(result) or None}
         data["benchmarks"] = result.benchmarks
@@ -99,7 +100,7 @@ def print_summary(assessment: Assessment, console: Console) -> None:
             ind.measure[:60],
             f"[{RAG_STYLE.get(rating, 'dim')}]{rating.upper() or '-'}[/]",
             assessment.glyph(result),
-            f"{result.rag.explanation}; {result.travel.explanation}",
+            f"{result.rag.explanation}; {result.travel.summary}",
         )
     console.print(table)
 

@@ -42,6 +42,7 @@ class Indicator(Record):
     national: Observation = field(default_factory=Observation)
     submitted_rag: Observation = field(default_factory=Observation)
     submitted_arrow: Observation = field(default_factory=Observation)
+    submitted_year_arrow: Observation = field(default_factory=Observation)  # "Long Trend (Last Year)"
     comments: str | None = None
     extra: dict[str, str] = field(default_factory=dict)  # other columns, by header
 

@@ -1,4 +1,5 @@
-"""Direction of travel: the arrow from the previous quarter to the reporting one (DESIGN 6)."""
+"""Direction of travel: the arrow from the previous quarter to the reporting one, and the same
+comparison with the same period a year earlier where the sheet has it (DESIGN 6)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,15 @@ class TravelResult(Record):
     change: float | None = None
     percent_change: float | None = None
     explanation: str
+    # The same period a year earlier (Q2 2017/18 for Q2 2018/19), where the sheet has it; else None.
+    year_on_year: TravelResult | None = None
+
+    @property
+    def summary(self) -> str:
+        """The arrow's explanation, then the year-on-year comparison where there is one."""
+        if self.year_on_year is None:
+            return self.explanation
+        return f"{self.explanation}; {self.year_on_year.explanation}"
 
 
 # Every arrow family analysts type, including Wingdings letters (é ê è in a Wingdings cell).
@@ -119,3 +129,40 @@ def direction_of_travel(
         percent_change=pct,
         explanation=f"{direction.value.capitalize()}{pct_text}{band}: {moved} since {previous_label}{why}",
     )
+
+
+def year_on_year(
+    current: Observation,
+    earlier: Observation,
+    polarity: Polarity | None,
+    no_change_band: float,
+    current_label: str,
+    earlier_label: str | None,
+) -> TravelResult | None:
+    """The reporting period against the same period a year earlier: None where the sheet has no such
+    period; compared as the arrow is (same no-change band, same meaning by polarity)."""
+    if earlier_label is None:
+        return None
+    result = direction_of_travel(current, earlier, polarity, no_change_band, current_label, earlier_label)
+    result.explanation = f"year on year: {result.explanation[0].lower()}{result.explanation[1:]}"
+    return result
+
+
+def arrow_disagreement(submitted: Observation, arrow: Direction | None, travel: TravelResult) -> str | None:
+    """Why a submitted arrow or travel word disagrees with the computed travel; None when it agrees
+    (or says nothing this reader understands). `arrow` is parse_arrow(submitted), worked out by the caller."""
+    if not submitted.raw:
+        return None
+    if arrow is not None:
+        if arrow == travel.direction:
+            return None
+        computed = travel.direction.value if travel.direction else "not comparable"
+        return f"sheet shows {submitted.raw} ({arrow.value}), data says {computed}: {travel.explanation}"
+    said = parse_travel_word(submitted)
+    if said is not None and said is not Meaning.SAME and said != travel.meaning:
+        computed = travel.meaning.value if travel.meaning else "not comparable"
+        return f"sheet says {submitted.raw} ({said.value}), data says {computed}: {travel.explanation}"
+    if said is Meaning.SAME and travel.direction is not Direction.SAME:
+        computed = travel.direction.value if travel.direction else "not comparable"
+        return f"sheet says {submitted.raw} (no change), data says {computed}: {travel.explanation}"
+    return None

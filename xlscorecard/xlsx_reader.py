@@ -22,27 +22,19 @@ from xlscorecard.errors import WorkbookError
 from xlscorecard.grid import Grid
 from xlscorecard.reading import find_header
 from xlscorecard.safety import DEFAULT_LIMITS, SafetyLimits, check_workbook_file
-from xlscorecard.xlsx_scan import SheetScan, check_shared_strings, read_styles, scan_sheet, sheet_parts
+from xlscorecard.xlsx_scan import SheetScan, Styles, check_shared_strings, read_styles, scan_sheet, sheet_parts
 
 HEADER_SEARCH_ROWS = 60
 
 
 def read_grid(path: str | Path, sheet: str | None = None, limits: SafetyLimits | None = None) -> Grid:
     """The scorecard sheet of a workbook as a Grid: the named sheet, else the first with a header."""
-    import python_calamine
-
     path = Path(path)
     limits = limits or DEFAULT_LIMITS
     check_workbook_file(path, limits)
-    cap = limits.max_uncompressed_bytes
     try:
         with zipfile.ZipFile(path) as zf:
-            # calamine reads the shared strings and styles when it opens the book: check them first.
-            check_shared_strings(zf, limits)
-            styles = read_styles(zf, cap)
-            parts = dict(sheet_parts(zf, cap))
-            book = python_calamine.CalamineWorkbook.from_path(str(path))
-            names = [s.name for s in book.sheets_metadata if str(s.typ).endswith("WorkSheet")]
+            styles, parts, book, names = _open_book(path, zf, limits)
             if sheet is not None and sheet not in names:
                 raise WorkbookError(f"has no sheet '{sheet}' (sheets: {', '.join(names)})", path)
             chosen, scan, data = "", SheetScan(), None
@@ -101,6 +93,21 @@ def read_grid(path: str | Path, sheet: str | None = None, limits: SafetyLimits |
     )
 
 
+def _open_book(path: Path, zf: zipfile.ZipFile, limits: SafetyLimits) -> tuple[Styles, dict[str, str], Any, list[str]]:
+    """The package's styles and sheet parts, and calamine's book with its worksheet names.
+
+    calamine reads the shared strings and styles when it opens the book: they are checked first.
+    """
+    import python_calamine
+
+    check_shared_strings(zf, limits)
+    styles = read_styles(zf, limits.max_uncompressed_bytes)
+    parts = dict(sheet_parts(zf, limits.max_uncompressed_bytes))
+    book = python_calamine.CalamineWorkbook.from_path(str(path))
+    names = [s.name for s in book.sheets_metadata if str(s.typ).endswith("WorkSheet")]
+    return styles, parts, book, names
+
+
 def worksheet_count(path: str | Path) -> int:
     """How many worksheet parts the package holds; 1 when it cannot tell (read_grid then says why)."""
     try:
@@ -117,19 +124,12 @@ def read_sheet_heads(path: str | Path, limits: SafetyLimits | None = None, rows:
     its first rows cost calamine the whole used range. [] when the parts cannot be read at all
     (read_grid then gives the one-line reason); refusals of hostile sheets are raised.
     """
-    import python_calamine
-
     path = Path(path)
     limits = limits or DEFAULT_LIMITS
     check_workbook_file(path, limits)
-    cap = limits.max_uncompressed_bytes
     try:
         with zipfile.ZipFile(path) as zf:
-            check_shared_strings(zf, limits)
-            styles = read_styles(zf, cap)
-            parts = dict(sheet_parts(zf, cap))
-            book = python_calamine.CalamineWorkbook.from_path(str(path))
-            names = [s.name for s in book.sheets_metadata if str(s.typ).endswith("WorkSheet")]
+            styles, parts, book, names = _open_book(path, zf, limits)
             heads = []
             for name in names:
                 if name not in parts or scan_sheet(zf, name, parts[name], styles, limits).address_less:

@@ -42,6 +42,7 @@ def _ref_text(value: CellValue, number_format: str | None) -> str | None:
 
 
 _NO_ROW: tuple[CellValue, ...] = ()
+_NO_ARROW = parse_value(None, None, "")  # no long-trend column: one blank shared by every PI (read, never changed)
 
 
 class _SharedKeys:
@@ -84,7 +85,7 @@ class Builder:
         self._pis_since_heading = True
         self._seen_refs: dict[str, int] = {}
         roles = header.roles
-        self._decoration = {roles.get(role) for role in ("rag", "travel", "comments")}
+        self._decoration = {roles.get(role) for role in ("rag", "travel", "travel_year", "comments")}
         self._content_cols = [c for c in self.columns if c not in self._decoration and c != self.first]
         # Every column the rows are read at, and its letters (as grid.address gives them).
         self._letters = {c: column_letter(grid.sheet_column(c)) for c in self.columns}
@@ -135,9 +136,9 @@ class Builder:
             return obs
         return obs.model_copy(update={"raw": rating.capitalize()})
 
-    def _arrow(self, r: int, obs: Observation) -> Observation:
+    def _arrow(self, r: int, obs: Observation, role: str = "travel") -> Observation:
         """A symbol-font glyph ('i' in Wingdings 3) is given as the arrow it draws ('↓')."""
-        c = self._role["travel"]
+        c = self._role[role]
         font = self.grid.font_name(r, c) if c is not None else None
         if font is None or obs.raw is None:
             return obs
@@ -313,6 +314,9 @@ class Builder:
                 national=national,
                 submitted_rag=self._rag(r, observed(role["rag"])),
                 submitted_arrow=self._arrow(r, observed(role["travel"])),
+                submitted_year_arrow=(
+                    self._arrow(r, observed(c), "travel_year") if (c := role["travel_year"]) is not None else _NO_ARROW
+                ),
                 comments=_text(row[comments]) if comments is not None else None,
                 extra=extra,
             )

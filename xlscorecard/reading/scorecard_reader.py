@@ -45,31 +45,40 @@ def _read_scorecard(grid: Grid, period: str | None, file: str | None, profile: P
     header = find_header(grid, profile)
     if header is None or not (header.periods or header.is_long()):
         raise WorkbookError(no_period_message(grid, header), file)
+    source_grid, source_header = grid, header
+    placement = None
     if header.is_long():
         from xlscorecard.reading.long import read_long
 
-        grid, header = read_long(grid, header)
+        grid, header, placement = read_long(grid, header)
     ordered = order_periods([p for _, p in header.periods])
     period_col = {p.label: c for c, p in header.periods}
     builder = Builder(grid, header, ordered, period_col)
     for r in range(header.row + 1, grid.height):
         builder.add_row(r)
+    sections, parse_findings = builder.sections, builder.findings
+    if placement is not None:  # a long sheet: the cells of the user's sheet, not of the rebuilt grid
+        for ind in builder.indicators:
+            placement.indicator(ind)
+        sections = [placement.section(s) for s in sections]
+        parse_findings = [placement.finding(f) for f in parse_findings]
     reporting = _reporting_period(builder.indicators, ordered, period, file)
-    findings = _header_findings(grid, header) + builder.findings
+    findings = _header_findings(source_grid, source_header) + parse_findings
     findings += _value_findings(grid.sheet, builder.indicators, ordered, reporting)
-    columns = {role: column_letter(grid.sheet_column(c)) for role, c in header.roles.items()}
-    columns.update({label: column_letter(grid.sheet_column(c)) for label, c in period_col.items()})
-    headers = {column_letter(grid.sheet_column(cell.c)): cell.text for cell in header.cells}
+    columns = {role: column_letter(source_grid.sheet_column(c)) for role, c in source_header.roles.items()}
+    if placement is None:
+        columns.update({label: column_letter(grid.sheet_column(c)) for label, c in period_col.items()})
+    headers = {column_letter(source_grid.sheet_column(cell.c)): cell.text for cell in source_header.cells}
     return Scorecard(
         file=file,
         sheet=grid.sheet,
-        title=_title(grid, header),
-        header_row=grid.sheet_row(header.row),
+        title=_title(source_grid, source_header),
+        header_row=source_grid.sheet_row(source_header.row),
         columns=columns,
         headers=headers,
         periods=ordered,
         reporting_period=reporting,
-        sections=builder.sections,
+        sections=sections,
         indicators=builder.indicators,
         findings=findings,
         formats_known=grid.number_formats is not None,
