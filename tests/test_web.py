@@ -27,7 +27,7 @@ from conftest import EXAMPLE, run_cli
 
 from xlscorecard import api
 from xlscorecard.errors import ScorecardError
-from xlscorecard.findings import count_by_code
+from xlscorecard.run_report import outcome_of
 from xlscorecard.web import create_app
 
 with warnings.catch_warnings():
@@ -194,9 +194,13 @@ def test_without_a_report_the_xlsx_files_in_dir_are_listed(tmp_path: Path, conve
         assert data["returns"][0]["origin"] == "folder" and data["returns"][0]["modified_at"]
         html = c.get("/").text
         assert "a return.xlsx" in html and "half-written" not in html and "~$" not in html
-        # Its findings still come from the return itself.
+        # Without its check record beside it, its findings are not available: the return is not parsed.
+        r = c.get(data["returns"][0]["findings_url"])
+        assert r.status_code == 404 and "no findings are available for a return.xlsx" in r.json()["detail"]
+        # With the sidecar that convert wrote beside it, they come from that.
+        shutil.copy(converted.with_suffix(".json"), folder / "a return.json")
         findings = c.get(data["returns"][0]["findings_url"]).json()
-        assert findings["source"] == "return-workbook" and findings["findings_total"] == 111
+        assert findings["source"] == "sidecar" and findings["findings_total"] == 111
 
 
 def test_a_damaged_report_does_not_take_the_page_down(returns_dir: Path, converted: Path) -> None:
@@ -243,11 +247,13 @@ def test_download_gives_the_file_as_xlsx_with_its_name(client: TestClient, conve
     assert r.headers["content-disposition"] == f'attachment; filename="{converted.name}"'
 
 
-def test_findings_of_a_batch_return_come_from_the_return_itself(
+def test_findings_of_a_batch_return_come_from_its_sidecar_and_report(
     client: TestClient, converted: Path, example_assessment_json: dict[str, Any]
 ) -> None:
+    # The return workbook is never opened to find them: replaced by junk, the findings are unchanged.
+    converted.write_bytes(b"not a workbook any more")
     data = client.get(f"/api/returns/{quote(converted.name)}/findings").json()
-    assert data["source"] == "return-workbook"
+    assert data["source"] == "sidecar" and data["sha256"] == "0" * 64
     assert data["file"] == EXAMPLE.name and data["reporting_period"] == PERIOD
     assert data["rag"] == {"green": 10, "amber": 7, "red": 14, "not_rated": 73}
     def fields(findings: list[dict[str, Any]]) -> list[tuple[str, ...]]:
@@ -308,7 +314,7 @@ def test_upload_through_the_api(client: TestClient, returns_dir: Path) -> None:
     assert data["source"] == "upload" and data["reporting_period"] == PERIOD
     assert {"code": "suppressed", "severity": "info", "sheet": "Q2 2018-19", "cell": "K13", "ref": "1.7",
             "message": "Qu 2 18-19 value is suppressed ('Supressed')"} in data["findings"]
-    assert data["findings_by_code"] == count_by_code(api.check_file(EXAMPLE).findings)
+    assert data["findings_by_code"] == outcome_of(api.check_file(EXAMPLE)).findings
     assert client.get(data["findings_url"]).json() == data
     assert client.get(data["download_url"]).status_code == 200
 

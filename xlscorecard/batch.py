@@ -46,6 +46,7 @@ from xlscorecard.atomic import write_atomically
 from xlscorecard.errors import ScorecardError, UnsafeWorkbook, WorkbookError
 from xlscorecard.findings import Code
 from xlscorecard.process_limits import DEFAULT_WORKER_MEMORY_BYTES, limit_memory, quiet_stderr
+from xlscorecard.run_report import RunOutcome
 from xlscorecard.safety import SafetyLimits
 from xlscorecard.settings import Settings
 
@@ -87,22 +88,13 @@ Status = Literal["converted", "skipped", "failed"]
 # --------------------------------------------------------------------------- the report
 
 
-class ReportRow(BaseModel):
-    """One input of a batch run, as report.json and report.csv show it."""
+class ReportRow(RunOutcome):
+    """One input of a batch run, as report.json and report.csv show it: the run report's outcome
+    (xlscorecard.run_report) plus when the return was written and the input's hash."""
 
     model_config = ConfigDict(extra="ignore")
 
-    file: str  # input name, relative to INBOX (posix separators)
     status: Status
-    reporting_period: str | None = None
-    green: int = 0
-    amber: int = 0
-    red: int = 0
-    not_rated: int = 0
-    findings: dict[str, int] = {}
-    findings_total: int = 0
-    output: str | None = None  # the return's name, relative to OUTBOX
-    error: str | None = None
     converted_at: str | None = None  # ISO-8601, when the return was written
     sha256: str = ""  # of the input's bytes; empty when they could not be read
 
@@ -361,7 +353,7 @@ def _now() -> str:
 def _convert_task(task: dict[str, Any], settings: Settings, limits: SafetyLimits) -> dict[str, Any]:
     """Convert one input in a worker; always returns a picklable result, never raises."""
     from xlscorecard.api import convert_and_assess
-    from xlscorecard.findings import count_by_code
+    from xlscorecard.run_report import outcome_of
 
     path = Path(task["path"])
     changed = "the file changed while it was being converted (still being copied?); it is tried again next run"
@@ -407,20 +399,8 @@ def _convert_task(task: dict[str, Any], settings: Settings, limits: SafetyLimits
             "kind": "unexpected",
             "detail": traceback.format_exc(),
         }
-    counts = assessment.rag_counts()
-    findings = count_by_code(assessment.findings)
-    return {
-        "ok": True,
-        "output": target.relative_to(Path(task["outbox"])).as_posix(),
-        "reporting_period": assessment.scorecard.reporting_period,
-        "green": counts["green"],
-        "amber": counts["amber"],
-        "red": counts["red"],
-        "not_rated": counts["not rated"],
-        "findings": findings,
-        "findings_total": len(assessment.findings),
-        "converted_at": _now(),
-    }
+    outcome = outcome_of(assessment, output=target.relative_to(Path(task["outbox"])).as_posix())
+    return {"ok": True, **outcome.model_dump(exclude={"file", "status", "error"}), "converted_at": _now()}
 
 
 def _worker_main(conn: Connection, settings: Settings, limits: SafetyLimits) -> None:

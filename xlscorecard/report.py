@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from xlscorecard.assessment import Assessment
-from xlscorecard.findings import count_by_code
+from xlscorecard.run_report import outcome_of
 
 RAG_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
 
@@ -27,6 +27,7 @@ def to_json(assessment: Assessment) -> dict[str, Any]:
 def json_head(assessment: Assessment) -> dict[str, Any]:
     """The part of to_json() before "indicators": file, sheet, title, periods, sections and counts."""
     sc = assessment.scorecard
+    outcome = outcome_of(assessment)
     return {
         "file": sc.file,
         "sheet": sc.sheet,
@@ -38,8 +39,8 @@ def json_head(assessment: Assessment) -> dict[str, Any]:
         "counts": {
             "indicators": len(sc.indicators),
             "sections": len(sc.sections),
-            "rag": assessment.rag_counts(),
-            "findings": count_by_code(assessment.findings),
+            "rag": outcome.rag.as_labels(),
+            "findings": outcome.findings,
         },
     }
 
@@ -81,11 +82,12 @@ def print_summary(assessment: Assessment, console: Console) -> None:
     console.print(f"File: {sc.file}   Sheet: {sc.sheet}")
     console.print(f"Reporting period: [bold]{sc.reporting_period}[/bold]   Periods: {', '.join(sc.period_labels)}")
     console.print(f"{len(sc.indicators)} PIs in {len(sc.sections)} sections")
-    counts = assessment.rag_counts()
+    outcome = outcome_of(assessment)
+    counts = outcome.rag.as_labels()
     console.print(
         "RAG: " + "   ".join(f"[{RAG_STYLE.get(k, 'dim')}]{k.capitalize()} {v}[/]" for k, v in counts.items())
     )
-    by_code = count_by_code(assessment.findings)
+    by_code = outcome.findings
     console.print("Findings: " + (", ".join(f"{code} {n}" for code, n in by_code.items()) or "none"), soft_wrap=True)
 
     table = Table(title="Indicators", show_lines=False, expand=True)

@@ -4,37 +4,48 @@ Nothing here knows about HTTP. Everything the page writes goes into DIR/uploads,
 temporary file that is then linked to a fresh name (`os.link` fails rather than replace an existing
 file), so a name is never reused and a half-written file is never visible under a real name.
 
-Findings of a return come from, in order:
+Findings of a return come from, in order (a return workbook is never parsed to find them):
 1. its findings record, `<return name>.findings.json` beside it (written on upload, last of the
    three files, so a listed upload always has its original, its return and its record);
-2. the return itself: every return xlscorecard writes (batch or upload) lists all its findings on
-   the "Data quality" sheet (code, severity, PI, cell, message), so a batch-converted return
-   carries its findings with it even when the original workbook is not in DIR.
+2. its sidecar, `<return stem>.json` beside it: the `check --json` object that convert and batch
+   write with every return (xlscorecard.sidecar), with batch's report.json row for the file's
+   name, when it was converted and its hash.
+A return with neither says its findings are not available. Counts are the run report's
+(xlscorecard.run_report): the page renders them, it does not count.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import os
-import re
-import secrets
 import tempfile
 import time
-import unicodedata
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
-from xlscorecard import __version__
-from xlscorecard.errors import ScorecardError, WorkbookError
-from xlscorecard.findings import Severity, count_codes
-from xlscorecard.safety import DEFAULT_LIMITS, SafetyLimits, check_workbook_file
+from xlscorecard.errors import ScorecardError
+from xlscorecard.run_report import finding_rows, outcome_from_check_json, outcome_of
+from xlscorecard.safety import DEFAULT_LIMITS, SafetyLimits
 from xlscorecard.settings import Settings
+from xlscorecard.web.listing import (
+    FindingsRecord,
+    Listing,
+    ReturnEntry,
+    entry_from_record,
+    entry_from_report,
+    findings_record,
+)
+from xlscorecard.web.names import InvalidName, check_name, display_name, sanitise_stem, upload_name
+
+__all__ = [
+    "FindingsRecord", "InvalidName", "Listing", "ReturnEntry", "ReturnNotFound", "ReturnsFolder", "UploadRejected",
+    "check_name", "display_name", "sanitise_stem", "upload_name",
+]
 
 log = logging.getLogger(__name__)
 
@@ -46,16 +57,6 @@ XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.s
 
 _TEMP_PREFIXES = (".upload-", ".return-", ".record-")
 _STALE_TEMP_SECONDS = 3600
-_MAX_NAME_PARTS = 4
-_MAX_NAME_CHARS = 400
-_MAX_STEM_CHARS = 60
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_FINDING_CODE = re.compile(r"^[a-z][a-z0-9-]*$")
-_DATA_QUALITY_COLUMNS = ("code", "severity", "pi", "cell", "message")
-
-
-class InvalidName(ValueError):
-    """A requested name that can never denote a return (traversal, absolute, hidden, not .xlsx)."""
 
 
 class ReturnNotFound(LookupError):
@@ -67,116 +68,6 @@ class ReturnNotFound(LookupError):
 
 class UploadRejected(Exception):
     """The uploaded file is not a workbook we can convert; the message is one line for the officer."""
-
-
-class RagCounts(BaseModel):
-    green: int
-    amber: int
-    red: int
-    not_rated: int
-
-
-class FindingRow(BaseModel):
-    """A finding as the page shows it; `sheet` is unknown when read back from a return."""
-
-    code: str
-    severity: str
-    sheet: str | None = None
-    cell: str | None = None
-    ref: str | None = None
-    message: str
-
-
-class FindingsRecord(BaseModel):
-    """Everything known about one return's findings; stored as JSON beside an uploaded return."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    name: str  # the return, relative to DIR, with "/" separators: the id used in URLs
-    file: str  # the workbook as the officer or the batch submitted it
-    original: str | None = None  # the kept upload, relative to DIR
-    source: str  # "upload" (this record) or "return-workbook" (read back from the return)
-    reporting_period: str | None = None
-    rag: RagCounts | None = None
-    findings_total: int
-    findings_by_code: dict[str, int]
-    findings: list[FindingRow]
-    converted_at: str | None = None
-    sha256: str | None = None  # of the original workbook
-    owner: str | None = None  # the signed-in user who uploaded it (None on an open page)
-    version: str = __version__
-
-
-class ReturnEntry(BaseModel):
-    """One row of the listing."""
-
-    name: str | None  # None when there is nothing to download (a failed batch row)
-    file: str
-    origin: Literal["batch", "upload", "folder"]
-    status: str | None = None
-    reporting_period: str | None = None
-    rag: RagCounts | None = None
-    findings_total: int | None = None
-    findings_by_code: dict[str, int] = {}
-    converted_at: str | None = None
-    modified_at: str | None = None
-    size: int | None = None
-    error: str | None = None
-    owner: str | None = None  # who uploaded it
-
-
-class Listing(BaseModel):
-    returns: list[ReturnEntry]
-    failed: list[ReturnEntry]
-    notice: str | None = None
-
-
-# ------------------------------------------------------------------ names
-
-
-def check_name(name: str) -> tuple[str, ...]:
-    """The parts of a relative name that may denote a return in DIR; InvalidName otherwise."""
-    if not name or len(name) > _MAX_NAME_CHARS or _CONTROL.search(name) or "\\" in name:
-        raise InvalidName(name)
-    if PurePosixPath(name).is_absolute() or PureWindowsPath(name).anchor:
-        raise InvalidName(name)
-    parts = tuple(name.split("/"))
-    if len(parts) > _MAX_NAME_PARTS:
-        raise InvalidName(name)
-    for part in parts:
-        # ".", ".." and hidden names (our temporary files) never; "~$" is an Excel lock file.
-        if not part or part.startswith((".", "~$")) or part != part.strip():
-            raise InvalidName(name)
-    if not parts[-1].lower().endswith(".xlsx"):
-        raise InvalidName(name)
-    return parts
-
-
-def sanitise_stem(filename: str) -> str:
-    """A safe, readable ASCII stem from whatever name a browser sent ("C:\\x\\Q2 ü.xlsx" -> "Q2 u")."""
-    base = re.split(r"[\\/]", filename)[-1]
-    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode("ascii")
-    stem = base[: -len(".xlsx")] if base.lower().endswith(".xlsx") else base
-    stem = re.sub(r"[^A-Za-z0-9 ()_.-]+", "_", stem)
-    stem = re.sub(r"\s+", " ", stem).strip(" ._-")[:_MAX_STEM_CHARS].strip(" ._-")
-    return stem or "workbook"
-
-
-def display_name(filename: str) -> str:
-    """The submitted file name as shown on the page: its last part, without control characters or
-    invisible format characters (a right-to-left override would let a name pose as another)."""
-    base = "".join(ch for ch in re.split(r"[\\/]", filename)[-1] if not _invisible(ch)).strip()
-    return base[:200] or "workbook.xlsx"
-
-
-def _invisible(ch: str) -> bool:
-    return unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"}
-
-
-def upload_name(filename: str, now: datetime | None = None) -> str:
-    """`<sanitised stem>-<UTC time>-<random>.xlsx`: readable, sortable and never reused."""
-    now = now or datetime.now(UTC)
-    return f"{sanitise_stem(filename)}-{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}.xlsx"
 
 
 # ------------------------------------------------------------------ the folder
@@ -264,7 +155,7 @@ class ReturnsFolder:
             reason = exc.message if isinstance(exc, ScorecardError) else type(exc).__name__
             notice = f"The batch report could not be read ({reason}); the workbooks in the folder are listed instead."
         for row in rows:
-            entry = _entry_from_report(row)
+            entry = entry_from_report(row)
             if row.output:
                 try:
                     covered.add(self.locate(row.output))
@@ -280,7 +171,7 @@ class ReturnsFolder:
                     name=name, file=name, origin="folder", size=st.st_size, modified_at=_iso(st.st_mtime),
                 ))
         uploads = sorted(self.upload_records(), key=lambda r: r.converted_at or "", reverse=True)
-        returns.extend(_entry_from_record(record) for record in uploads)
+        returns.extend(entry_from_record(record) for record in uploads)
         return Listing(returns=returns, failed=failed, notice=notice)
 
     def _report_rows(self) -> list[Any]:
@@ -359,7 +250,9 @@ class ReturnsFolder:
 
     # --- findings ------------------------------------------------------------------------
     def findings(self, name: str) -> FindingsRecord:
-        """The findings of the return `name`: its record, else its own Data quality sheet."""
+        """The findings of the return `name`: its upload record, else its sidecar (with its report row)."""
+        from xlscorecard.sidecar import read_sidecar
+
         path = self.locate_return(name)
         beside = self.root.joinpath(*check_name(name))
         record_path = beside.with_name(beside.name + RECORD_SUFFIX)
@@ -367,25 +260,20 @@ class ReturnsFolder:
             record = self._read_record(record_path)
             if record is not None:
                 return record
-        try:
-            rows = _findings_from_return(str(path), *_signature(path), self.limits)
-        except WorkbookError as exc:
-            raise ReturnNotFound(f"no findings are available for {name} ({exc.message})") from None
-        if rows is None:
-            raise ReturnNotFound(f"no findings are recorded for {name}: it is not a return written by xlscorecard")
+        data = read_sidecar(path)
         report = self._report_row_for(name)
-        return FindingsRecord(
-            name=name,
-            file=report.file if report else path.name,
-            source="return-workbook",
-            reporting_period=report.reporting_period if report else None,
-            rag=_report_rag(report) if report else None,
-            findings_total=len(rows),
-            findings_by_code=count_codes(row.code for row in rows),
-            findings=list(rows),
-            converted_at=report.converted_at if report else None,
-            sha256=report.sha256 if report else None,
-        )
+        try:
+            outcome, findings = outcome_from_check_json(data, output=name) if data is not None else (None, [])
+        except (ValidationError, TypeError, ValueError, AttributeError) as exc:
+            log.warning("ignoring the damaged sidecar of %s: %s", name, exc)
+            outcome = None
+        if outcome is None:
+            raise ReturnNotFound(f"no findings are available for {name}: it has no check record beside it "
+                                 "(convert the workbook again to get one)")
+        file = report.file if report else display_name(outcome.file or path.name)
+        return findings_record(outcome.model_copy(update={"file": file}), findings, name=name, source="sidecar",
+                       converted_at=report.converted_at if report else None,
+                       sha256=report.sha256 if report else None)
 
     def _report_row_for(self, name: str) -> Any | None:
         return next((row for row in self._report_rows_or_none() if row.output == name), None)
@@ -431,22 +319,10 @@ class ReturnsFolder:
             created.append(final_return)
             created.append(write_sidecar(final_return, assessment))  # the page view reads it
 
-            counts = assessment.rag_counts()
-            findings = [FindingRow(**f.model_dump(mode="json")) for f in assessment.findings]
-            record = FindingsRecord(
-                name=self.name_of(final_return),
-                file=shown,
-                original=self.name_of(original),
-                source="upload",
-                reporting_period=period,
-                rag=RagCounts(green=counts["green"], amber=counts["amber"], red=counts["red"],
-                              not_rated=counts["not rated"]),
-                findings_total=len(findings),
-                findings_by_code=count_codes(f.code for f in findings),
-                findings=findings,
-                converted_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                sha256=sha256,
-                owner=owner,
+            record = findings_record(
+                outcome_of(assessment, file=shown), finding_rows(assessment.findings),
+                name=self.name_of(final_return), source="upload", original=self.name_of(original),
+                converted_at=datetime.now(UTC).isoformat(timespec="seconds"), sha256=sha256, owner=owner,
             )
             # The record goes last: the listing shows an upload only once all three files exist.
             tmp_record = _temp_path(uploads, ".record-", ".json")
@@ -514,96 +390,3 @@ def _is_plain_name(name: str) -> bool:
 
 def _iso(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat(timespec="seconds")
-
-
-def _entry_from_report(row: Any) -> ReturnEntry:
-    failed = row.status == "failed"
-    return ReturnEntry(
-        name=None,
-        file=display_name(row.file),
-        origin="batch",
-        status=row.status,
-        reporting_period=row.reporting_period,
-        rag=None if failed else _report_rag(row),
-        findings_total=None if failed else row.findings_total,
-        findings_by_code=dict(row.findings or {}),
-        converted_at=row.converted_at,
-        error=row.error,
-    )
-
-
-def _report_rag(row: Any) -> RagCounts | None:
-    values = [row.green, row.amber, row.red, row.not_rated]
-    if any(v is None for v in values):
-        return None
-    return RagCounts(green=row.green, amber=row.amber, red=row.red, not_rated=row.not_rated)
-
-
-def _entry_from_record(record: FindingsRecord) -> ReturnEntry:
-    return ReturnEntry(
-        name=record.name,
-        file=record.file,
-        origin="upload",
-        status="converted",
-        reporting_period=record.reporting_period,
-        rag=record.rag,
-        findings_total=record.findings_total,
-        findings_by_code=record.findings_by_code,
-        converted_at=record.converted_at,
-        owner=record.owner,
-    )
-
-
-def _signature(path: Path) -> tuple[int, int]:
-    st = path.stat()
-    return st.st_mtime_ns, st.st_size
-
-
-@functools.lru_cache(maxsize=64)
-def _findings_from_return(
-    path: str, mtime_ns: int, size: int, limits: SafetyLimits
-) -> tuple[FindingRow, ...] | None:
-    """The findings listed on a return's Data quality sheet; None if the file has no such sheet.
-
-    Cached per (path, mtime, size): a return is rewritten, never edited in place.
-    """
-    import openpyxl
-
-    from xlscorecard.return_workbook import DATA_QUALITY
-
-    check_workbook_file(path, limits)  # a file in DIR is still untrusted
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except Exception as exc:
-        raise WorkbookError(f"cannot be read as a workbook ({type(exc).__name__})", path) from None
-    try:
-        if DATA_QUALITY not in book.sheetnames:
-            return None
-        ws = book[DATA_QUALITY]
-        if hasattr(ws, "reset_dimensions"):
-            ws.reset_dimensions()
-        rows = ws.iter_rows(values_only=True)
-        header = [str(v).strip().lower() if v is not None else "" for v in next(rows, ())]
-        if any(column not in header for column in _DATA_QUALITY_COLUMNS):
-            return None
-        at = {column: header.index(column) for column in _DATA_QUALITY_COLUMNS}
-        severities = {s.value for s in Severity}
-        found: list[FindingRow] = []
-        for row in rows:
-            value = {column: _text(row, i) for column, i in at.items()}
-            if not value["code"] or not _FINDING_CODE.match(value["code"]) or value["severity"] not in severities:
-                continue  # "No findings." or anything else that is not a finding
-            found.append(FindingRow(
-                code=value["code"], severity=value["severity"], cell=value["cell"] or None,
-                ref=value["pi"] or None, message=value["message"] or "",
-            ))
-        return tuple(found)
-    except (KeyError, OSError, ValueError, TypeError, EOFError) as exc:
-        raise WorkbookError(f"is damaged and cannot be read ({type(exc).__name__})", path) from None
-    finally:
-        book.close()
-
-
-def _text(row: tuple[Any, ...], index: int) -> str:
-    value = row[index] if index < len(row) else None
-    return "" if value is None else str(value).strip()
