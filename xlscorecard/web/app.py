@@ -24,8 +24,10 @@ the sign-in page and the stylesheet answer without signing in.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
@@ -83,6 +85,17 @@ class WebError(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+@contextlib.contextmanager
+def _named(name: str) -> Iterator[None]:
+    """A return named in a URL: a name that can never be one is 400, one that is not there 404."""
+    try:
+        yield
+    except InvalidName:
+        raise WebError(400, f"not a return name: {name!r}") from None
+    except ReturnNotFound as exc:
+        raise WebError(404, str(exc)) from None
 
 
 class _SecurityHeaders:
@@ -231,12 +244,8 @@ def create_app(
         return data
 
     def findings_of(name: str) -> FindingsRecord:
-        try:
+        with _named(name):
             return folder.findings(name)
-        except InvalidName:
-            raise WebError(400, f"not a return name: {name!r}") from None
-        except ReturnNotFound as exc:
-            raise WebError(404, str(exc)) from None
 
     async def upload(request: Request, form: bool = False) -> FindingsRecord:
         user = current_user(request.state)
@@ -292,23 +301,15 @@ def create_app(
     def scorecard_page(request: Request, name: str) -> HTMLResponse:
         from xlscorecard.web.view import scorecard_view
 
-        try:
+        with _named(name):
             check = folder.page_view(name)
             has_pdf = folder.pdf_of(name) is not None
-        except InvalidName:
-            raise WebError(400, f"not a return name: {name!r}") from None
-        except ReturnNotFound as exc:
-            raise WebError(404, str(exc)) from None
         return page(request, "scorecard.html", view=scorecard_view(check), name=name, has_pdf=has_pdf)
 
     @app.get("/returns/{name:path}/pdf", response_class=FileResponse, summary="Download a return's PDF")
     def download_pdf(name: str) -> FileResponse:
-        try:
+        with _named(name):
             path = folder.pdf_of(name)
-        except InvalidName:
-            raise WebError(400, f"not a return name: {name!r}") from None
-        except ReturnNotFound as exc:
-            raise WebError(404, str(exc)) from None
         if path is None:
             raise WebError(404, f"no PDF has been printed for {name}")
         return FileResponse(path, media_type="application/pdf", headers={
@@ -317,12 +318,8 @@ def create_app(
 
     @app.get("/returns/{name:path}", response_class=FileResponse, summary="Download a return")
     def download(name: str) -> FileResponse:
-        try:
+        with _named(name):
             path = folder.locate_return(name)
-        except InvalidName:
-            raise WebError(400, f"not a return name: {name!r}") from None
-        except ReturnNotFound as exc:
-            raise WebError(404, str(exc)) from None
         return FileResponse(path, media_type=XLSX_MEDIA_TYPE, headers={
             "Content-Disposition": _attachment(path.name), "Cache-Control": "no-store",
         })
@@ -349,12 +346,8 @@ def create_app(
 
     @app.get("/api/returns/{name:path}/view", summary="The check --json object behind a return's page view")
     def api_view(name: str) -> dict[str, Any]:
-        try:
+        with _named(name):
             return folder.page_view(name)
-        except InvalidName:
-            raise WebError(400, f"not a return name: {name!r}") from None
-        except ReturnNotFound as exc:
-            raise WebError(404, str(exc)) from None
 
     @app.get("/api/returns/{name:path}/findings", summary="A return's findings")
     def api_findings(request: Request, name: str) -> dict[str, Any]:
