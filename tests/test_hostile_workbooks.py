@@ -120,17 +120,22 @@ def test_error_cells_and_formats_in_a_prefixed_sheet(tmp_path: Path) -> None:
         assert any(f["code"] == "excel-error" and f["cell"] == "K8" for f in report["findings"])
 
 
+def _saved_plain_and_prefixed(wb: openpyxl.Workbook, folder: Path) -> tuple[Path, Path]:
+    """The workbook saved by openpyxl, and the same re-serialised with x: prefixes and single quotes."""
+    plain = folder / "plain.xlsx"
+    wb.save(plain)
+    prefixed = folder / "prefixed.xlsx"
+    prefixed.write_bytes(reserialised(plain.read_bytes()))
+    return plain, prefixed
+
+
 def test_font_names_reach_the_grid_however_serialised(tmp_path: Path) -> None:
     """A symbol font on a cell (Wingdings arrows) is carried into the Grid; the default font is not."""
     wb = openpyxl.load_workbook(EXAMPLE)
     ws = wb[EXAMPLE_SHEET]
     ws["P7"].font = openpyxl.styles.Font(name="Wingdings", size=11)
     ws["P7"] = "\u00e9"
-    plain = tmp_path / "plain.xlsx"
-    wb.save(plain)
-    prefixed = tmp_path / "prefixed.xlsx"
-    prefixed.write_bytes(reserialised(plain.read_bytes()))
-    for path in (plain, prefixed):
+    for path in _saved_plain_and_prefixed(wb, tmp_path):
         grid = read_grid(path, sheet=EXAMPLE_SHEET)
         assert grid.font_name(6, 15) == "Wingdings"
         assert grid.font_name(6, 1) is None  # Calibri, the workbook's default font
@@ -142,11 +147,7 @@ def test_solid_fill_colours_reach_the_grid_however_serialised(tmp_path: Path) ->
     ws = wb[EXAMPLE_SHEET]
     ws["O7"].fill = openpyxl.styles.PatternFill(fill_type="solid", fgColor="FFC00000")
     ws["O8"].fill = openpyxl.styles.PatternFill(fill_type="gray125", fgColor="FF00B050")  # not solid
-    plain = tmp_path / "plain.xlsx"
-    wb.save(plain)
-    prefixed = tmp_path / "prefixed.xlsx"
-    prefixed.write_bytes(reserialised(plain.read_bytes()))
-    for path in (plain, prefixed):
+    for path in _saved_plain_and_prefixed(wb, tmp_path):
         grid = read_grid(path, sheet=EXAMPLE_SHEET)
         assert grid.fill_colour(6, 14) == "C00000"
         assert grid.fill_colour(7, 14) is None
