@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -36,3 +39,19 @@ def require_chromium_module() -> None:
         if os.environ.get("CI"):
             pytest.fail(message, pytrace=False)
         pytest.skip(message, allow_module_level=True)
+
+
+@contextlib.contextmanager
+def chromium_page() -> Iterator[Any]:
+    """A fresh Playwright page in Debian's Chromium (downloads accepted), closed afterwards."""
+    from playwright import sync_api
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
+            yield context.new_page()
+            context.close()
+        finally:
+            browser.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import EXAMPLE
-from programs import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium_module, require_program
+from programs import ARTIFACTS, chromium_page, require_chromium_module, require_program
 from test_web_accounts import PASSWORDS, make_site
 from web_server import start_server, stop
 
@@ -27,15 +27,8 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 @pytest.fixture
 def page() -> Iterator[sync_api.Page]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-            yield context.new_page()
-            context.close()
-        finally:
-            browser.close()
+    with chromium_page() as page:
+        yield page
 
 
 def saved_by_libreoffice(tmp_path: Path) -> Path:

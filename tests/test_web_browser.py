@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from conftest import EXAMPLE
-from programs import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium_module
+from programs import ARTIFACTS, chromium_page, require_chromium_module
 from web_server import start_server, stop
 
 from xlscorecard import api
@@ -42,15 +42,8 @@ def server(returns_dir: Path, tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def page() -> Iterator[sync_api.Page]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
-            yield context.new_page()
-            context.close()
-        finally:
-            browser.close()
+    with chromium_page() as page:
+        yield page
 
 
 def test_upload_and_download_in_a_real_browser(server: str, page: sync_api.Page, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 from conftest import EXAMPLE, run_cli
-from programs import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, require_chromium_module, require_program
+from programs import ARTIFACTS, chromium_page, require_chromium_module, require_program
 from web_server import start_server, stop
 
 require_chromium_module()
@@ -47,16 +47,8 @@ def server(returns_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
 
 @pytest.fixture(scope="module")
 def browser_page() -> Iterator[sync_api.Page]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900},
-                                          java_script_enabled=True)
-            yield context.new_page()
-            context.close()
-        finally:
-            browser.close()
+    with chromium_page() as page:
+        yield page
 
 
 def view_url(base: str, name: str) -> str:
