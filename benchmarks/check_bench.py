@@ -3,7 +3,7 @@
     python benchmarks/check_bench.py [--rows 20000] [--repeat 3] [--source DIR]
 
 Issue 13's goal: `check` on the 20,000-PI scorecard within 1.1x of the ratio before the reader
-moved into xlscorecard/reading/. Compare this tree's ratio with another tree's in the same run:
+moved into xlscorecard/core/reading/. Compare this tree's ratio with another tree's in the same run:
 `--source /path/to/other/checkout` runs the check job with that tree's code (PYTHONPATH), and the
 bare round trip is the baseline both are measured against.
 """

@@ -31,7 +31,7 @@ JOBS = {
     "xlscorecard convert": (
         "from xlscorecard.api import convert_file\n"
         "from xlscorecard.process import collector_paused\n"
-        "import python_calamine, xlscorecard.return_workbook  # imported before timing, as openpyxl is\n"
+        "import python_calamine, xlscorecard.xlsx.return_workbook  # imported before timing, as openpyxl is\n"
         "t=time.perf_counter()\n"
         "with collector_paused():  # as the convert command does\n"
         "    convert_file(SRC, DST)\n"

@@ -20,12 +20,12 @@ PHASES = """
 import functools, resource, sys, time
 from pathlib import Path
 import xlsxwriter
-from xlscorecard.assessment import assess
+from xlscorecard.core.assessment import assess
 from xlscorecard.process import collector_paused
-from xlscorecard.reading import read_scorecard
-from xlscorecard.return_workbook import ReturnWriter
-from xlscorecard.settings import Settings
-from xlscorecard.xlsx_reader import read_grid
+from xlscorecard.core.reading import read_scorecard
+from xlscorecard.xlsx.return_workbook import ReturnWriter
+from xlscorecard.core.settings import Settings
+from xlscorecard.xlsx.reader import read_grid
 
 src, out = sys.argv[1], Path(sys.argv[2])
 times = {}

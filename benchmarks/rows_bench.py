@@ -18,7 +18,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from xlscorecard.xlsx_rows import FastRowsWorksheet
+from xlscorecard.xlsx.rows import FastRowsWorksheet
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
            "nan_inf_to_errors": True, "in_memory": False}

@@ -18,7 +18,7 @@ from openpyxl.formula.translate import Translator
 from openpyxl.utils.cell import range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
-from xlscorecard.colours import RAG_COLOURS
+from xlscorecard.core.colours import RAG_COLOURS
 
 _COMPILED: dict[str, Any] = {}
 

@@ -1,7 +1,7 @@
 """Shared fixtures: the example workbook, the TSV it came from, and workbook builders.
 
 The TSV export of the real Q2 2018-19 scorecard is the oracle: `expected_cell` reads a cell's text
-with a few plain regular expressions (independently of xlscorecard.values), so tests compare what
+with a few plain regular expressions (independently of xlscorecard.core.values), so tests compare what
 the reader produced with what the source data says, not with the code's own output.
 """
 
@@ -20,8 +20,8 @@ import openpyxl
 import pytest
 
 from xlscorecard.api import load_scorecard
-from xlscorecard.assessment import Assessment, assess
-from xlscorecard.scorecard import Scorecard
+from xlscorecard.core.assessment import Assessment, assess
+from xlscorecard.core.scorecard import Scorecard
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -54,10 +54,6 @@ def main() -> None:
     jobs = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     os.environ.pop("XLSCORECARD_DEBUG", None)
     os.environ["COLUMNS"] = "200"
-    import xlscorecard.api
-    import xlscorecard.cli
-    import xlscorecard.return_workbook
-    import xlscorecard.rollover  # noqa: F401
 
     scratch = Path(tempfile.mkdtemp(prefix="hostile-runner-"))
     results: list[dict[str, object]] = []

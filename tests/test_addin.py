@@ -34,10 +34,10 @@ from xlscorecard import addin
 from xlscorecard.addin import buttons, formats, oneline, writeback
 from xlscorecard.addin import live as addin_live
 from xlscorecard.api import convert_file, load_scorecard
-from xlscorecard.assessment import Assessment
-from xlscorecard.errors import WorkbookError
-from xlscorecard.findings import Code
-from xlscorecard.rag import Rating
+from xlscorecard.core.assessment import Assessment
+from xlscorecard.core.errors import WorkbookError
+from xlscorecard.core.findings import Code
+from xlscorecard.core.rag import Rating
 
 SHEET = EXAMPLE_SHEET
 FUNCTIONS: dict[str, Callable[[], Any]] = {

@@ -22,7 +22,7 @@ from xlscorecard.addin import build as addin_build
 from xlscorecard.addin import install as addin_install
 from xlscorecard.addin.build import build_addin
 from xlscorecard.addin.install import install_addin
-from xlscorecard.errors import ScorecardError
+from xlscorecard.core.errors import ScorecardError
 
 REPO = Path(__file__).resolve().parent.parent
 MACROS = REPO / "xlscorecard" / "addin" / "macros"

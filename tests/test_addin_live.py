@@ -25,9 +25,9 @@ from xlscorecard import addin
 from xlscorecard.addin import live as addin_live
 from xlscorecard.addin import oneline
 from xlscorecard.api import load_scorecard
-from xlscorecard.assessment import assess
-from xlscorecard.findings import Code
-from xlscorecard.settings import Settings
+from xlscorecard.core.assessment import assess
+from xlscorecard.core.findings import Code
+from xlscorecard.core.settings import Settings
 
 SHEET = EXAMPLE_SHEET
 _REF = re.compile(r"^(\d+)\.(\d+)$")

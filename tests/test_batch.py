@@ -36,8 +36,8 @@ from xlscorecard.batch import (
     load_report,
     run_batch,
 )
-from xlscorecard.errors import ScorecardError, UnsafeWorkbook, WorkbookError
-from xlscorecard.findings import Code
+from xlscorecard.core.errors import ScorecardError, UnsafeWorkbook, WorkbookError
+from xlscorecard.core.findings import Code
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "scorecard_q2_2018-19.xlsx"
@@ -385,7 +385,7 @@ def test_bombs_peak_rss_of_a_fresh_process(tmp_path: Path, bomb_file: Path, kind
     code = (
         "import re, sys, time\n"
         "from xlscorecard.api import convert_file\n"
-        "from xlscorecard.errors import UnsafeWorkbook\n"
+        "from xlscorecard.core.errors import UnsafeWorkbook\n"
         "start = time.perf_counter()\n"
         "try:\n"
         "    convert_file(sys.argv[1], out=sys.argv[2])\n"

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from xlscorecard.api import convert_and_assess
-from xlscorecard.settings import Settings, ToleranceKind
+from xlscorecard.core.settings import Settings, ToleranceKind
 
 PERCENT_TARGETS = ["85%", "90%", "<20%", "<=5%", "at least 50%", ">60%", "35%-40%", "97%-99%", "0%",
                    "Above Stat Neighbour Average", "In line with national", None, "TBC"]

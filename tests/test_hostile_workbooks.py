@@ -21,7 +21,7 @@ from conftest import EXAMPLE, EXAMPLE_SHEET, run_cli
 from hostile import read_parts, reserialised, write_parts
 from programs import require_program
 
-from xlscorecard.xlsx_reader import read_grid
+from xlscorecard.xlsx.reader import read_grid
 
 SHEET_PART = "xl/worksheets/sheet2.xml"
 
@@ -191,8 +191,8 @@ def test_lying_shared_string_count_is_refused(libreoffice_copy: Path, tmp_path: 
 
 
 def test_a_smaller_used_range_limit_refuses_with_its_number(tmp_path: Path) -> None:
-    from xlscorecard.errors import UnsafeWorkbook
-    from xlscorecard.safety import SafetyLimits
+    from xlscorecard.core.errors import UnsafeWorkbook
+    from xlscorecard.xlsx.safety import SafetyLimits
 
     words = r"A3:S133 \(first to last cell holding a value\) spans 2,489 cells, over the limit of 1,000"
     with pytest.raises(UnsafeWorkbook, match=words):

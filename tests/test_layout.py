@@ -35,12 +35,12 @@ from conftest import (
 )
 
 from xlscorecard.api import load_scorecard
-from xlscorecard.assessment import Assessment
-from xlscorecard.grid import Grid, column_letter
-from xlscorecard.reading import read_scorecard
-from xlscorecard.scorecard import Indicator, Scorecard
-from xlscorecard.targets import TargetKind
-from xlscorecard.values import Observation, Status
+from xlscorecard.core.assessment import Assessment
+from xlscorecard.core.grid import Grid, column_letter
+from xlscorecard.core.reading import read_scorecard
+from xlscorecard.core.scorecard import Indicator, Scorecard
+from xlscorecard.core.targets import TargetKind
+from xlscorecard.core.values import Observation, Status
 
 TSV_PERIODS = ["Yr. end 17-18", "Qu 4 17-18", "Qu 1 18-19", "Qu 2 18-19", "Qu 3 18-19", "Qu 4 18-19", "Yr. end 18-19"]
 
@@ -490,7 +490,7 @@ def test_duplicate_pi_keeps_both_rows(crafted: Scorecard) -> None:
 
 
 def test_no_header_is_an_error_naming_the_sheet() -> None:
-    from xlscorecard.errors import WorkbookError
+    from xlscorecard.core.errors import WorkbookError
 
     with pytest.raises(WorkbookError, match="'Notes' has no scorecard header"):
         read_scorecard(Grid.from_rows([["just"], ["some", "notes"]], sheet="Notes"))

@@ -8,7 +8,7 @@ import pytest
 from conftest import HEADER, pi, small_sheet, write_workbook
 
 from xlscorecard.api import load_scorecard
-from xlscorecard.reading.periods import PeriodKind, order_periods, parse_period, previous_quarter
+from xlscorecard.core.reading.periods import PeriodKind, order_periods, parse_period, previous_quarter
 
 QUARTER, YEAR_END = PeriodKind.QUARTER, PeriodKind.YEAR_END
 

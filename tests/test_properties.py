@@ -5,11 +5,11 @@ from __future__ import annotations
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from xlscorecard.rag import Rating, rate_value
-from xlscorecard.settings import Settings, ToleranceKind
-from xlscorecard.targets import Target, TargetKind, parse_polarity, parse_target
-from xlscorecard.travel import parse_arrow
-from xlscorecard.values import Observation, Status, parse_value
+from xlscorecard.core.rag import Rating, rate_value
+from xlscorecard.core.settings import Settings, ToleranceKind
+from xlscorecard.core.targets import Target, TargetKind, parse_polarity, parse_target
+from xlscorecard.core.travel import parse_arrow
+from xlscorecard.core.values import Observation, Status, parse_value
 
 WORSENESS = {Rating.GREEN: 0, Rating.AMBER: 1, Rating.RED: 2}
 

@@ -13,12 +13,12 @@ import pytest
 from conftest import EXAMPLE, pi, run_cli, small_sheet, write_workbook
 
 from xlscorecard.api import load_scorecard
-from xlscorecard.assessment import Assessment, assess
-from xlscorecard.rag import Rating, rate_value
-from xlscorecard.scorecard import Scorecard
-from xlscorecard.settings import Settings
-from xlscorecard.targets import parse_target
-from xlscorecard.values import Observation, parse_value
+from xlscorecard.core.assessment import Assessment, assess
+from xlscorecard.core.rag import Rating, rate_value
+from xlscorecard.core.scorecard import Scorecard
+from xlscorecard.core.settings import Settings
+from xlscorecard.core.targets import parse_target
+from xlscorecard.core.values import Observation, parse_value
 
 G, A, R = Rating.GREEN, Rating.AMBER, Rating.RED
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from xlscorecard.assessment import assess
-from xlscorecard.errors import WorkbookError
-from xlscorecard.grid import Grid
-from xlscorecard.reading import read_scorecard
-from xlscorecard.reading.header import find_header
-from xlscorecard.reading.periods import parse_period, previous_period
-from xlscorecard.reading.profile import profile_from_dict
-from xlscorecard.settings import Settings
+from xlscorecard.core.assessment import assess
+from xlscorecard.core.errors import WorkbookError
+from xlscorecard.core.grid import Grid
+from xlscorecard.core.reading import read_scorecard
+from xlscorecard.core.reading.header import find_header
+from xlscorecard.core.reading.periods import parse_period, previous_period
+from xlscorecard.core.reading.profile import profile_from_dict
+from xlscorecard.core.settings import Settings
 
 
 def sheet(header: list[object], *rows: list[object], fonts: list[list[str | None]] | None = None) -> Grid:

@@ -16,9 +16,9 @@ from conftest import COL, EXAMPLE, EXAMPLE_SHEET, FIRST_PI_ROW, pi, run_cli, sma
 from programs import require_program
 from xlsxwriter.styles import Styles
 
-from xlscorecard import return_workbook
 from xlscorecard.api import convert_file
-from xlscorecard.settings import Settings
+from xlscorecard.core.settings import Settings
+from xlscorecard.xlsx import return_workbook
 
 SHEETS = ["Scorecard", "Quarter on quarter", "Exceptions", "Data quality", "Summary"]
 RETURN_NAME = "scorecard_q2_2018-19 - Qu 2 18-19 return.xlsx"

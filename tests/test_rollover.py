@@ -25,8 +25,8 @@ from typer.testing import CliRunner
 
 from xlscorecard.api import load_scorecard
 from xlscorecard.cli import app
-from xlscorecard.reading.periods import PeriodKind, parse_period, relabel
-from xlscorecard.values import MARKER_STATUSES, parse_text
+from xlscorecard.core.reading.periods import PeriodKind, parse_period, relabel
+from xlscorecard.core.values import MARKER_STATUSES, parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "scorecard_q2_2018-19.xlsx"

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from xlscorecard.errors import UnsafeWorkbook, WorkbookError
-from xlscorecard.safety import SafetyLimits, check_workbook_file, open_zip_member_capped
+from xlscorecard.core.errors import UnsafeWorkbook, WorkbookError
+from xlscorecard.xlsx.safety import SafetyLimits, check_workbook_file, open_zip_member_capped
 
 MIB = 1024**2
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

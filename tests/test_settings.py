@@ -8,8 +8,8 @@ import pytest
 from conftest import EXAMPLE, EXAMPLES, run_cli
 
 from xlscorecard.api import load_settings
-from xlscorecard.errors import SettingsError
-from xlscorecard.settings import Settings, ToleranceKind, default_rules_toml
+from xlscorecard.core.errors import SettingsError
+from xlscorecard.core.settings import Settings, ToleranceKind, default_rules_toml
 
 RULES = EXAMPLES / "rules.toml"
 

@@ -9,10 +9,10 @@ import pytest
 from conftest import EXAMPLE, pi, run_cli, small_sheet, write_workbook
 
 from xlscorecard.api import load_scorecard
-from xlscorecard.assessment import Assessment, assess
-from xlscorecard.settings import Settings
-from xlscorecard.travel import Direction, Meaning, direction_of_travel, parse_arrow
-from xlscorecard.values import parse_value
+from xlscorecard.core.assessment import Assessment, assess
+from xlscorecard.core.settings import Settings
+from xlscorecard.core.travel import Direction, Meaning, direction_of_travel, parse_arrow
+from xlscorecard.core.values import parse_value
 
 UP, DOWN, SAME = Direction.UP, Direction.DOWN, Direction.SAME
 IMPROVING, WORSENING = Meaning.IMPROVING, Meaning.WORSENING
@@ -190,7 +190,7 @@ def test_arrow_disagrees_on_a_crafted_sheet(tmp_path: Path, arrow: str, finding:
 
 
 def test_year_on_year_is_none_without_the_period_and_compares_like_the_arrow() -> None:
-    from xlscorecard.travel import year_on_year
+    from xlscorecard.core.travel import year_on_year
 
     assert year_on_year(parse_value(5), parse_value(4), "high", 2.0, "Q2 2018/19", None) is None
     got = year_on_year(parse_value("24%"), parse_value("21%"), "low", 2.0, "Q2 2018/19", "Q2 2017/18")

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from xlscorecard.values import Status, format_number, parse_value, percent_scaling
+from xlscorecard.core.values import Status, format_number, parse_value, percent_scaling
 
 SUPPRESSED = ["supressed", "Supressed", "suppressed", "SUPPRESSED", "c", "C", "*", "<5", "<6", "<10", "[c]", "[C]"]
 NOT_AVAILABLE = [

@@ -26,8 +26,8 @@ import pytest
 from conftest import EXAMPLE, run_cli
 
 from xlscorecard import api
-from xlscorecard.errors import ScorecardError
-from xlscorecard.run_report import outcome_of
+from xlscorecard.core.errors import ScorecardError
+from xlscorecard.core.run_report import outcome_of
 from xlscorecard.web import create_app
 
 with warnings.catch_warnings():

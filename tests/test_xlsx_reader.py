@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import pi, small_sheet, write_workbook
 
-from xlscorecard.xlsx_reader import read_grid
+from xlscorecard.xlsx.reader import read_grid
 
 ROWS = small_sheet(
     pi("1.1", "Number of contacts", q1=2374, q2=2200),  # row 5

@@ -15,7 +15,7 @@ from conftest import EXAMPLE
 from xlsxwriter.worksheet import Worksheet
 
 from xlscorecard.api import convert_file
-from xlscorecard.xlsx_rows import MAX_LINKS, MAX_STRING, FastRowsWorksheet
+from xlscorecard.xlsx.rows import MAX_LINKS, MAX_STRING, FastRowsWorksheet
 
 HOSTILE = [
     "<r><t>rich?</t></r>",  # XlsxWriter's constant-memory writer passes this through as raw XML
@@ -212,8 +212,8 @@ def test_an_xlsxwriter_without_what_the_row_writer_needs_is_refused_in_one_line(
 ) -> None:
     from xlsxwriter.worksheet import Worksheet
 
-    from xlscorecard.errors import InstallationError
-    from xlscorecard.xlsx_rows import require_xlsxwriter
+    from xlscorecard.core.errors import InstallationError
+    from xlscorecard.xlsx.rows import require_xlsxwriter
 
     require_xlsxwriter()  # the installed one has it all
     monkeypatch.delattr(Worksheet, "_write_sparklines")

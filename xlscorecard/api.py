@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xlscorecard.assessment import Assessment, assess
-from xlscorecard.errors import SettingsError
-from xlscorecard.grid import Grid
-from xlscorecard.reading import read_scorecard
-from xlscorecard.reading.header import Header
-from xlscorecard.reading.profile import Profile
-from xlscorecard.safety import SafetyLimits
-from xlscorecard.scorecard import Scorecard
-from xlscorecard.settings import Settings
-from xlscorecard.xlsx_reader import read_grid, read_sheet_heads, worksheet_count
+from xlscorecard.core.assessment import Assessment, assess
+from xlscorecard.core.errors import SettingsError
+from xlscorecard.core.grid import Grid
+from xlscorecard.core.reading import read_scorecard
+from xlscorecard.core.reading.header import Header
+from xlscorecard.core.reading.profile import Profile
+from xlscorecard.core.scorecard import Scorecard
+from xlscorecard.core.settings import Settings
+from xlscorecard.xlsx.reader import read_grid, read_sheet_heads, worksheet_count
+from xlscorecard.xlsx.safety import SafetyLimits
 
 
 def load_scorecard(
@@ -35,7 +35,7 @@ def read_sheet(
     grid = read_grid(path, sheet=chosen[0], limits=limits)
     scorecard = read_scorecard(grid, period=period, file=str(path), profile=profile)
     if len(found) > 1 and (sheet is None or sheet.lower() != "all"):
-        from xlscorecard.reading.sheets import others_finding
+        from xlscorecard.core.reading.sheets import others_finding
 
         note = others_finding(grid.sheet, found)
         if note is not None:
@@ -46,7 +46,7 @@ def read_sheet(
 def choose_sheets(path: str | Path, sheet: str | None, profile: Profile | None = None,
                   limits: SafetyLimits | None = None) -> tuple[list[str | None], list[str]]:
     """(sheets to read, every sheet holding a scorecard): `--sheet all` gives each; none asked, the latest tab."""
-    from xlscorecard.reading.sheets import latest_sheet, scorecard_sheets
+    from xlscorecard.core.reading.sheets import latest_sheet, scorecard_sheets
 
     sheet = profile_sheet(sheet, profile)
     if sheet is not None and sheet.lower() != "all":
@@ -65,7 +65,7 @@ def choose_sheets(path: str | Path, sheet: str | None, profile: Profile | None =
 def read_layout(path: str | Path, sheet: str | None, profile: Profile | None = None,
                 limits: SafetyLimits | None = None) -> tuple[Grid, Header]:
     """The sheet's Grid and how its header was understood (`xlscorecard layout`); refuses a sheet with no period."""
-    from xlscorecard.reading.explain import understood_header
+    from xlscorecard.core.reading.explain import understood_header
 
     chosen, _ = choose_sheets(path, sheet, profile, limits)
     grid = read_grid(path, sheet=chosen[0], limits=limits)
@@ -128,7 +128,7 @@ def convert_and_assess(
     object is written beside the return as `<return stem>.json` unless `sidecar` is False (a caller
     that renames the return afterwards writes it itself, with xlscorecard.sidecar).
     """
-    from xlscorecard.return_workbook import ReturnWriter, return_path
+    from xlscorecard.xlsx.return_workbook import ReturnWriter, return_path
 
     path = Path(path)
     grid, scorecard = read_sheet(path, sheet, period, limits, profile)
@@ -136,7 +136,7 @@ def convert_and_assess(
     named = path if stem is None else path.with_name(f"{stem}.xlsx")
     target = return_path(named, scorecard.reporting_period, out)
     if target.resolve() == path.resolve():
-        from xlscorecard.errors import ScorecardError
+        from xlscorecard.core.errors import ScorecardError
 
         raise ScorecardError("output would overwrite the input; choose another -o", path)
     writer = ReturnWriter(grid, assessment)

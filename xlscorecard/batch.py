@@ -43,12 +43,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from xlscorecard import __version__
 from xlscorecard.atomic import write_atomically
-from xlscorecard.errors import ScorecardError, UnsafeWorkbook, WorkbookError
-from xlscorecard.findings import Code
+from xlscorecard.core.errors import ScorecardError, UnsafeWorkbook, WorkbookError
+from xlscorecard.core.findings import Code
+from xlscorecard.core.run_report import RunOutcome
+from xlscorecard.core.settings import Settings
 from xlscorecard.process_limits import DEFAULT_WORKER_MEMORY_BYTES, limit_memory, quiet_stderr
-from xlscorecard.run_report import RunOutcome
-from xlscorecard.safety import SafetyLimits
-from xlscorecard.settings import Settings
+from xlscorecard.xlsx.safety import SafetyLimits
 
 __all__ = [
     "FAILED_DIR",
@@ -68,7 +68,7 @@ __all__ = [
 
 REPORT_JSON = "report.json"
 REPORT_CSV = "report.csv"
-TIDY_CSV = "tidy.csv"  # every return's figures in one table (xlscorecard.tidy), from their sidecars
+TIDY_CSV = "tidy.csv"  # every return's figures in one table (xlscorecard.core.tidy), from their sidecars
 FAILED_DIR = "failed"
 MANIFEST_NAME = ".xlscorecard-manifest.json"
 LOCK_NAME = ".xlscorecard-batch.lock"
@@ -90,7 +90,7 @@ Status = Literal["converted", "skipped", "failed"]
 
 class ReportRow(RunOutcome):
     """One input of a batch run, as report.json and report.csv show it: the run report's outcome
-    (xlscorecard.run_report) plus when the return was written and the input's hash."""
+    (xlscorecard.core.run_report) plus when the return was written and the input's hash."""
 
     model_config = ConfigDict(extra="ignore")
 
@@ -353,7 +353,7 @@ def _now() -> str:
 def _convert_task(task: dict[str, Any], settings: Settings, limits: SafetyLimits) -> dict[str, Any]:
     """Convert one input in a worker; always returns a picklable result, never raises."""
     from xlscorecard.api import convert_and_assess
-    from xlscorecard.run_report import outcome_of
+    from xlscorecard.core.run_report import outcome_of
 
     path = Path(task["path"])
     changed = "the file changed while it was being converted (still being copied?); it is tried again next run"
@@ -365,14 +365,14 @@ def _convert_task(task: dict[str, Any], settings: Settings, limits: SafetyLimits
         out_dir.mkdir(parents=True, exist_ok=True)  # return_path takes a missing folder for a file name
         profile = None
         if task.get("layouts"):
-            from xlscorecard.reading.profile import choose_profile, load_profile
+            from xlscorecard.core.reading.profile import choose_profile, load_profile
 
             profile = choose_profile([load_profile(p) for p in task["layouts"]], path)
         target, assessment = convert_and_assess(
             path, out=out_dir, settings=settings, limits=limits, stem=task["stem"], profile=profile
         )
         if task.get("pdf"):
-            from xlscorecard.pdf import print_to_pdf
+            from xlscorecard.xlsx.pdf import print_to_pdf
 
             print_to_pdf(target, timeout=task["pdf_timeout"])
         st = path.stat()
@@ -423,7 +423,7 @@ def _worker_main(conn: Connection, settings: Settings, limits: SafetyLimits) -> 
     import xlsxwriter  # noqa: F401
 
     import xlscorecard.api
-    import xlscorecard.return_workbook  # noqa: F401
+    import xlscorecard.xlsx.return_workbook  # noqa: F401
     from xlscorecard.process import collector_paused
 
     conn.send({"ready": True})
@@ -690,10 +690,10 @@ def run_batch(
     _check_arguments(inbox, outbox, pattern, workers, timeout)
     settings = load_settings(rules)
     if pdf:
-        from xlscorecard.pdf import require_libreoffice
+        from xlscorecard.xlsx.pdf import require_libreoffice
 
         require_libreoffice()  # before any work: the one-line error saying how to install it
-    from xlscorecard.reading.profile import load_profile
+    from xlscorecard.core.reading.profile import load_profile
 
     layout_paths = [str(Path(p).resolve()) for p in layouts or []]
     for p in layout_paths:
@@ -861,9 +861,9 @@ class _Run:
 
     def _write_tidy(self, rows: list[ReportRow]) -> None:
         """tidy.csv: the tidy rows of every return in the report (all councils and quarters), from their sidecars."""
+        from xlscorecard.core.tidy import tidy_rows
         from xlscorecard.export import TidyFormat, write_tidy
         from xlscorecard.sidecar import read_sidecar
-        from xlscorecard.tidy import tidy_rows
 
         tidy: list[dict[str, Any]] = []
         for row in rows:

@@ -13,7 +13,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from xlscorecard import __version__
-from xlscorecard.errors import ScorecardError
+from xlscorecard.core.errors import ScorecardError
 
 # The command line uses no pydantic plugin, and looking for them reads every installed package's
 # metadata (about 30 ms of each command's start-up). A user who sets this variable keeps theirs.
@@ -49,7 +49,7 @@ def _profile(layouts: list[Path] | None, file: Path) -> Any:
     """The first layout profile that applies to `file`, or None."""
     if not layouts:
         return None
-    from xlscorecard.reading.profile import choose_profile, load_profile
+    from xlscorecard.core.reading.profile import choose_profile, load_profile
 
     return choose_profile([load_profile(p) for p in layouts], file)
 
@@ -180,7 +180,7 @@ def convert(
     from xlscorecard.process import collector_paused
 
     if pdf:
-        from xlscorecard.pdf import require_libreoffice
+        from xlscorecard.xlsx.pdf import require_libreoffice
 
         require_libreoffice(file)  # before any work: say how to install it, and write nothing
     profile = _profile(layout, file)
@@ -195,7 +195,7 @@ def convert(
                                   stem=stem)
         typer.echo(result)
         if pdf:
-            from xlscorecard.pdf import print_to_pdf
+            from xlscorecard.xlsx.pdf import print_to_pdf
 
             typer.echo(print_to_pdf(result))
 
@@ -264,7 +264,7 @@ def serve(
     ] = 1024,
 ) -> None:
     """The officers' web page: list, download and upload returns."""
-    from xlscorecard.reading.profile import load_profile
+    from xlscorecard.core.reading.profile import load_profile
     from xlscorecard.web import serve as run_server
     from xlscorecard.web.serve_options import ServeOptions, build
     from xlscorecard.web.worker import WorkerLimits
@@ -341,8 +341,8 @@ def layout_command(
     """Show how each header cell was understood (role, period, unit) and list those that were not."""
     from xlscorecard.api import profile_sheet, read_layout
     from xlscorecard.atomic import write_atomically
-    from xlscorecard.reading.explain import layout_report, layout_text, profile_of
-    from xlscorecard.reading.profile import dump_profile
+    from xlscorecard.core.reading.explain import layout_report, layout_text, profile_of
+    from xlscorecard.core.reading.profile import dump_profile
 
     profile = _profile(layout, file)
     grid, header = read_layout(file, profile_sheet(sheet, profile), profile)
@@ -403,9 +403,9 @@ def export(
 ) -> None:
     """Write tidy data: one row per PI per period that holds a value, for Power BI and pandas."""
     from xlscorecard.api import check_file, load_settings
+    from xlscorecard.core.tidy import tidy_rows
     from xlscorecard.export import TidyFormat, export_path, write_tidy
     from xlscorecard.report import to_json
-    from xlscorecard.tidy import tidy_rows
 
     chosen = fmt or (out.suffix.lstrip(".").lower() if out is not None and out.suffix else "csv")
     try:

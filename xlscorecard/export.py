@@ -1,4 +1,4 @@
-"""Write tidy rows (xlscorecard.tidy) as CSV, Parquet or JSON: the `export` command and batch's tidy file."""
+"""Write tidy rows (xlscorecard.core.tidy) as CSV, Parquet or JSON: the `export` command and batch's tidy file."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from xlscorecard.atomic import atomic_path, write_atomically
-from xlscorecard.tidy import COLUMNS
+from xlscorecard.core.tidy import COLUMNS
 
 
 class TidyFormat(StrEnum):

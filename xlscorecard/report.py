@@ -9,8 +9,8 @@ from typing import Any, TextIO
 from rich.console import Console
 from rich.table import Table
 
-from xlscorecard.assessment import Assessment
-from xlscorecard.run_report import outcome_of
+from xlscorecard.core.assessment import Assessment
+from xlscorecard.core.run_report import outcome_of
 
 RAG_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
 

@@ -32,11 +32,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from xlscorecard.atomic import atomic_path
-from xlscorecard.errors import ScorecardError
-from xlscorecard.grid import column_index, column_letter
-from xlscorecard.reading.periods import QUARTER_MENTION, Period, PeriodKind, parse_period, relabel
-from xlscorecard.scorecard import Scorecard
-from xlscorecard.values import MARKERS, SMALL_NUMBER_MARKERS
+from xlscorecard.core.errors import ScorecardError
+from xlscorecard.core.grid import column_index, column_letter
+from xlscorecard.core.reading.periods import QUARTER_MENTION, Period, PeriodKind, parse_period, relabel
+from xlscorecard.core.scorecard import Scorecard
+from xlscorecard.core.values import MARKERS, SMALL_NUMBER_MARKERS
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -316,8 +316,8 @@ def default_output_name(stem: str, entry: Period) -> str:
 def rollover_file(file: str | Path, to: str, out: str | Path | None = None, sheet: str | None = None) -> Path:
     """Write the submission workbook for quarter `to`; return its path. The input is never modified."""
     from xlscorecard.api import load_scorecard
-    from xlscorecard.safety import DEFAULT_LIMITS, check_workbook_file
-    from xlscorecard.xlsx_scan import check_editable
+    from xlscorecard.xlsx.safety import DEFAULT_LIMITS, check_workbook_file
+    from xlscorecard.xlsx.scan import check_editable
 
     src = Path(file)
     check_workbook_file(src)
@@ -345,9 +345,9 @@ def template_file(
     `quarter` is marked for entry.
     """
     from xlscorecard.api import load_scorecard
-    from xlscorecard.reading.periods import year_label
-    from xlscorecard.safety import DEFAULT_LIMITS, check_workbook_file
-    from xlscorecard.xlsx_scan import check_editable
+    from xlscorecard.core.reading.periods import year_label
+    from xlscorecard.xlsx.safety import DEFAULT_LIMITS, check_workbook_file
+    from xlscorecard.xlsx.scan import check_editable
 
     src = Path(file)
     if quarter not in (1, 2, 3, 4):
@@ -390,7 +390,7 @@ def _load_for_edit(src: Path) -> Workbook:
     """The workbook in openpyxl's editing mode; the caller has bounded it first (xlsx_scan.check_editable)."""
     import openpyxl
 
-    from xlscorecard.errors import WorkbookError
+    from xlscorecard.core.errors import WorkbookError
 
     try:
         # keep_vba=False: VBA is never copied. Not read-only, so styles, widths and print settings stay.
@@ -729,7 +729,7 @@ class _Editor:
                         _set_value(cell, pattern.sub(new, cell.value), "s")
 
     def _print_ready(self) -> None:
-        from xlscorecard.workbook_print import make_print_ready
+        from xlscorecard.xlsx.print_setup import make_print_ready
 
         title = self.scorecard.title and retitle(self.scorecard.title, self.plan.entry)
         make_print_ready(self.wb, self.ws.title, self.scorecard.header_row, title, self.plan.entry.label,

@@ -10,8 +10,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from xlscorecard.assessment import Assessment
 from xlscorecard.atomic import atomic_path
+from xlscorecard.core.assessment import Assessment
 from xlscorecard.report import write_json
 
 

@@ -13,7 +13,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from xlscorecard.atomic import write_atomically
-from xlscorecard.errors import ScorecardError
+from xlscorecard.core.errors import ScorecardError
 
 ADDIN_NAME = "xlscorecard.xlam"
 # The text sources ship inside the package (xlscorecard/addin/macros/), so a wheel carries them.

@@ -29,8 +29,6 @@ from typing import Any, TypeVar
 
 import xlwings as xw
 
-from xlscorecard import colours as _colours
-from xlscorecard import return_workbook
 from xlscorecard.addin.flags import (
     RECORD_HEADER,
     Formats,
@@ -56,12 +54,14 @@ from xlscorecard.addin.live import FINDINGS_SHEET, load, saved_path
 from xlscorecard.addin.oneline import TITLE, install_hook, is_excel_error, message_for
 from xlscorecard.addin.remote import RemoteFormats, check_client
 from xlscorecard.addin.writeback import text_entry, write_column
-from xlscorecard.assessment import IndicatorAssessment, rate_cells
-from xlscorecard.errors import ScorecardError, WorkbookError
-from xlscorecard.findings import Severity
-from xlscorecard.grid import column_index
-from xlscorecard.rag import Rating
-from xlscorecard.travel import Meaning
+from xlscorecard.core import colours as _colours
+from xlscorecard.core.assessment import IndicatorAssessment, rate_cells
+from xlscorecard.core.errors import ScorecardError, WorkbookError
+from xlscorecard.core.findings import Severity
+from xlscorecard.core.grid import column_index
+from xlscorecard.core.rag import Rating
+from xlscorecard.core.travel import Meaning
+from xlscorecard.xlsx import return_workbook
 
 R = TypeVar("R")
 

@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from xlscorecard import colours as _colours
 from xlscorecard.addin.formats import NOTE_PREFIX, RGB, UNKNOWN, Op, as_rgb, rgb
 from xlscorecard.addin.live import RECORD_SHEET
 from xlscorecard.addin.writeback import text_entry
-from xlscorecard.findings import Code, Finding
-from xlscorecard.grid import split_address
+from xlscorecard.core import colours as _colours
+from xlscorecard.core.findings import Code, Finding
+from xlscorecard.core.grid import split_address
 
 RECORD_HEADER = ["sheet", "cell", "codes", "flag fill", "previous fill", "note"]
 _CHECK_FILL = "#F8CBAD"

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from xlscorecard.addin.build import ADDIN_NAME
-from xlscorecard.errors import ScorecardError
-from xlscorecard.grid import column_letter, split_address
+from xlscorecard.core.errors import ScorecardError
+from xlscorecard.core.grid import column_letter, split_address
 
 RGB = tuple[int, int, int]
 T = TypeVar("T")

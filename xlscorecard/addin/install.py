@@ -15,7 +15,7 @@ from pathlib import Path
 
 from xlscorecard.addin.build import ADDIN_NAME, PROJECT_NAME, build_addin, xlwings_package_dir
 from xlscorecard.atomic import write_atomically
-from xlscorecard.errors import ScorecardError
+from xlscorecard.core.errors import ScorecardError
 
 LINUX_INSTALL_MESSAGE = (
     "Excel add-ins can only be installed on Windows or macOS; build the .xlam with "

@@ -17,13 +17,13 @@ from typing import Any
 
 from xlscorecard.addin.formats import read_cell_formats
 from xlscorecard.api import load_settings
-from xlscorecard.assessment import Assessment, assess
-from xlscorecard.errors import ScorecardError, WorkbookError
-from xlscorecard.grid import Grid, cell_address, column_index
-from xlscorecard.reading import find_header, read_scorecard
-from xlscorecard.scorecard import Scorecard
-from xlscorecard.settings import Settings
-from xlscorecard.xlsx_reader import HEADER_SEARCH_ROWS
+from xlscorecard.core.assessment import Assessment, assess
+from xlscorecard.core.errors import ScorecardError, WorkbookError
+from xlscorecard.core.grid import Grid, cell_address, column_index
+from xlscorecard.core.reading import find_header, read_scorecard
+from xlscorecard.core.scorecard import Scorecard
+from xlscorecard.core.settings import Settings
+from xlscorecard.xlsx.reader import HEADER_SEARCH_ROWS
 
 FINDINGS_SHEET = "Scorecard findings"
 RECORD_SHEET = "_xlscorecard"

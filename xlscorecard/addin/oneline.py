@@ -16,7 +16,7 @@ from types import TracebackType
 
 from xlwings import XlwingsError
 
-from xlscorecard.errors import ScorecardError
+from xlscorecard.core.errors import ScorecardError
 
 TITLE = "xlscorecard"
 # Errors of the bridges xlwings drives Excel through: COM on Windows, AppleScript on macOS.

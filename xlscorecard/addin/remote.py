@@ -18,8 +18,8 @@ from collections import defaultdict
 from typing import Any
 
 from xlscorecard.addin.formats import RGB, UNKNOWN, Op, attempt, is_remote
-from xlscorecard.errors import ScorecardError
-from xlscorecard.grid import split_address
+from xlscorecard.core.errors import ScorecardError
+from xlscorecard.core.grid import split_address
 
 SUPPORTED_CLIENT = "Office.js"
 SET_COLORS_MAX = 10_000  # xlwings' Range.set_colors takes at most this many cells per call

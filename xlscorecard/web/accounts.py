@@ -20,7 +20,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from pydantic import BaseModel, ValidationError
 
-from xlscorecard.errors import ScorecardError
+from xlscorecard.core.errors import ScorecardError
 
 DEFAULT_USERS_FILE = Path("users.json")
 MIN_PASSWORD_CHARS = 10

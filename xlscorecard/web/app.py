@@ -44,8 +44,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xlscorecard import __version__
-from xlscorecard.safety import DEFAULT_LIMITS, SafetyLimits
-from xlscorecard.settings import Settings
+from xlscorecard.core.settings import Settings
 from xlscorecard.web import csrf
 from xlscorecard.web.auth import AccessGuard, AccessPolicy, current_user
 from xlscorecard.web.folder import (
@@ -62,6 +61,7 @@ from xlscorecard.web.retention import QuotaExceeded, Retention, RetentionSweeper
 from xlscorecard.web.signin import add_sign_in_routes
 from xlscorecard.web.upload import FIELD, UploadRefused, receive_workbook, size_text
 from xlscorecard.web.worker import UploadConverter, WorkerLimits
+from xlscorecard.xlsx.safety import DEFAULT_LIMITS, SafetyLimits
 
 log = logging.getLogger(__name__)
 

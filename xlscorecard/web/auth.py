@@ -31,7 +31,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from xlscorecard.errors import ScorecardError
+from xlscorecard.core.errors import ScorecardError
 from xlscorecard.web.accounts import Role, UserStore, invisible
 from xlscorecard.web.audit import AuditLog
 from xlscorecard.web.sessions import COOKIE, SessionStore, SignInLimiter

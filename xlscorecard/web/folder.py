@@ -11,7 +11,7 @@ Findings of a return come from, in order (a return workbook is never parsed to f
    write with every return (xlscorecard.sidecar), with batch's report.json row for the file's
    name, when it was converted and its hash.
 A return with neither says its findings are not available. Counts are the run report's
-(xlscorecard.run_report): the page renders them, it does not count.
+(xlscorecard.core.run_report): the page renders them, it does not count.
 """
 
 from __future__ import annotations
@@ -28,10 +28,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from xlscorecard.errors import ScorecardError
-from xlscorecard.run_report import finding_rows, outcome_from_check_json, outcome_of
-from xlscorecard.safety import DEFAULT_LIMITS, SafetyLimits
-from xlscorecard.settings import Settings
+from xlscorecard.core.errors import ScorecardError
+from xlscorecard.core.run_report import finding_rows, outcome_from_check_json, outcome_of
+from xlscorecard.core.settings import Settings
 from xlscorecard.web.listing import (
     FindingsRecord,
     Listing,
@@ -41,6 +40,7 @@ from xlscorecard.web.listing import (
     findings_record,
 )
 from xlscorecard.web.names import InvalidName, check_name, display_name, sanitise_stem, upload_name
+from xlscorecard.xlsx.safety import DEFAULT_LIMITS, SafetyLimits
 
 __all__ = [
     "FindingsRecord", "InvalidName", "Listing", "ReturnEntry", "ReturnNotFound", "ReturnsFolder", "UploadRejected",
@@ -84,7 +84,7 @@ class ReturnsFolder:
         if not self.root.is_dir():
             raise ScorecardError("is not a folder", root)
         self.limits = limits
-        # Layout profiles (xlscorecard.reading.profile): each upload is read by the first that matches it.
+        # Layout profiles (xlscorecard.core.reading.profile): each upload is read by the first that matches it.
         self.layouts: list[Any] = list(layouts)
 
     # --- names ---------------------------------------------------------------------------
@@ -289,8 +289,8 @@ class ReturnsFolder:
         workbook we can convert; then nothing is left behind, not even `received`.
         """
         from xlscorecard.api import convert_and_assess
-        from xlscorecard.return_workbook import return_path
         from xlscorecard.sidecar import write_sidecar
+        from xlscorecard.xlsx.return_workbook import return_path
 
         shown = display_name(filename)
         uploads = self.uploads_dir()
@@ -303,7 +303,7 @@ class ReturnsFolder:
             created.append(tmp_return)
             try:
                 # The reader runs the safety checks (safety.check_workbook_file) before any parser.
-                from xlscorecard.reading.profile import choose_profile
+                from xlscorecard.core.reading.profile import choose_profile
 
                 profile = choose_profile(self.layouts, filename)
                 _, assessment = convert_and_assess(

@@ -1,5 +1,5 @@
 """What the officers' page shows of each return: its findings record and its row in the listing,
-both rendered from the run report (xlscorecard.run_report), which does all the counting."""
+both rendered from the run report (xlscorecard.core.run_report), which does all the counting."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from xlscorecard import __version__
-from xlscorecard.run_report import FindingRow, RagCounts, RunOutcome
+from xlscorecard.core.run_report import FindingRow, RagCounts, RunOutcome
 from xlscorecard.web.names import display_name
 
 

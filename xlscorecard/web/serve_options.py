@@ -6,7 +6,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xlscorecard.errors import ScorecardError
+from xlscorecard.core.errors import ScorecardError
 from xlscorecard.web.accounts import UserStore
 from xlscorecard.web.audit import AUDIT_FILE, AuditLog
 from xlscorecard.web.auth import AccessPolicy, RoleMap, load_role_map, parse_networks

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from xlscorecard.targets import Target, TargetKind
-from xlscorecard.values import format_number
+from xlscorecard.core.targets import Target, TargetKind
+from xlscorecard.core.values import format_number
 
 SPARK_WIDTH = 120
 SPARK_HEIGHT = 28

@@ -21,13 +21,13 @@ from typing import Any
 import anyio
 import anyio.to_thread
 
+from xlscorecard.core.settings import Settings
 from xlscorecard.process_limits import DEFAULT_WORKER_MEMORY_BYTES, limit_memory, quiet_stderr
-from xlscorecard.safety import SafetyLimits
-from xlscorecard.settings import Settings
 from xlscorecard.web.folder import FindingsRecord, ReturnsFolder, UploadRejected, display_name
 from xlscorecard.web.upload import ReceivedFile
+from xlscorecard.xlsx.safety import SafetyLimits
 
-_PRELOAD = ["xlscorecard.web.worker", "xlscorecard.api", "xlscorecard.return_workbook", "python_calamine"]
+_PRELOAD = ["xlscorecard.web.worker", "xlscorecard.api", "xlscorecard.xlsx.return_workbook", "python_calamine"]
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from xlscorecard.errors import WorkbookError
-from xlscorecard.grid import Grid
-from xlscorecard.reading import find_header
-from xlscorecard.safety import DEFAULT_LIMITS, SafetyLimits, check_workbook_file
-from xlscorecard.xlsx_scan import SheetScan, Styles, check_shared_strings, read_styles, scan_sheet, sheet_parts
+from xlscorecard.core.errors import WorkbookError
+from xlscorecard.core.grid import Grid
+from xlscorecard.core.reading import find_header
+from xlscorecard.xlsx.safety import DEFAULT_LIMITS, SafetyLimits, check_workbook_file
+from xlscorecard.xlsx.scan import SheetScan, Styles, check_shared_strings, read_styles, scan_sheet, sheet_parts
 
 HEADER_SEARCH_ROWS = 60
 

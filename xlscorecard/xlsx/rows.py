@@ -30,7 +30,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from xlscorecard.errors import InstallationError
+from xlscorecard.core.errors import InstallationError
 
 # What this module relies on beyond XlsxWriter's public API (measured worth it: benchmarks/rows_bench.py).
 RELIES_ON = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from xlscorecard.records import Record
+from xlscorecard.core.records import Record
 
 
 class Severity(StrEnum):

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from xlscorecard.errors import SettingsError
+from xlscorecard.core.errors import SettingsError
 
 
 class ToleranceKind(StrEnum):

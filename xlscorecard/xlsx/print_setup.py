@@ -1,6 +1,6 @@
 """Print set-up for a workbook edited with openpyxl (the submission and the template).
 
-The same page rules as the return (xlscorecard.printing): every sheet A4 landscape, one page wide,
+The same page rules as the return (xlscorecard.xlsx.printing): every sheet A4 landscape, one page wide,
 the header row on each page, title in the page header, period and page number in the footer, and
 rows tall enough for their wrapped text.
 """
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from openpyxl.utils import get_column_letter
 
-from xlscorecard.printing import excel_escape, footer_parts, row_height
+from xlscorecard.xlsx.printing import excel_escape, footer_parts, row_height
 
 if TYPE_CHECKING:
     from openpyxl import Workbook

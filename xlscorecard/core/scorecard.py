@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from xlscorecard.findings import Finding
-from xlscorecard.reading.periods import Period
-from xlscorecard.records import Record
-from xlscorecard.targets import Benchmark, Polarity, Target
-from xlscorecard.values import Observation
+from xlscorecard.core.findings import Finding
+from xlscorecard.core.reading.periods import Period
+from xlscorecard.core.records import Record
+from xlscorecard.core.targets import Benchmark, Polarity, Target
+from xlscorecard.core.values import Observation
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -7,14 +7,14 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from xlscorecard.findings import Code, Finding, finding
-from xlscorecard.rag import RagBands, RagResult, Rating, not_rated, parse_submitted_rag, rate_value, value_bands
-from xlscorecard.reading.periods import Period, previous_period
-from xlscorecard.records import Record
-from xlscorecard.scorecard import Indicator, Scorecard
-from xlscorecard.settings import Settings
-from xlscorecard.targets import Polarity, Target, TargetKind, parse_polarity, parse_target
-from xlscorecard.travel import (
+from xlscorecard.core.findings import Code, Finding, finding
+from xlscorecard.core.rag import RagBands, RagResult, Rating, not_rated, parse_submitted_rag, rate_value, value_bands
+from xlscorecard.core.reading.periods import Period, previous_period
+from xlscorecard.core.records import Record
+from xlscorecard.core.scorecard import Indicator, Scorecard
+from xlscorecard.core.settings import Settings
+from xlscorecard.core.targets import Polarity, Target, TargetKind, parse_polarity, parse_target
+from xlscorecard.core.travel import (
     Direction,
     TravelResult,
     arrow_disagreement,
@@ -22,7 +22,7 @@ from xlscorecard.travel import (
     parse_arrow,
     year_on_year,
 )
-from xlscorecard.values import Observation, Status, format_number, parse_value
+from xlscorecard.core.values import Observation, Status, format_number, parse_value
 
 
 @dataclass(slots=True)
@@ -99,7 +99,7 @@ def outcome_counts(results: list[IndicatorAssessment]) -> dict[str, int]:
 def rate_cells(value: object, target: object, polarity: object = None, settings: Settings | None = None) -> RagResult:
     """Rate one value against one target as cells hold them, without number formats (Excel's
     SCORECARD_RAG function): a fraction (0.79) against a percent target ("85%") is read as 79%."""
-    from xlscorecard.reading import infer_units  # the reader's unit rule, not loaded for whole sheets twice
+    from xlscorecard.core.reading import infer_units  # the reader's unit rule, not loaded for whole sheets twice
 
     obs = parse_value(value)
     tgt = parse_target(target)
@@ -169,7 +169,7 @@ def _inferred_polarity(
 ) -> tuple[Polarity | None, str | None]:
     """Where the sheet states no polarity (DESIGN 5): the sheet's own RAG where only one polarity
     fits it, else the measure's wording for well-known families; else none."""
-    from xlscorecard.reading.vocabulary import polarity_from_measure
+    from xlscorecard.core.reading.vocabulary import polarity_from_measure
 
     submitted = parse_submitted_rag(ind.submitted_rag)
     label = next((lb for lb in context.candidates if ind.values[lb].status is not Status.BLANK), None)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from xlscorecard.errors import WorkbookError
-from xlscorecard.grid import Grid
-from xlscorecard.reading.header import Header, find_header
-from xlscorecard.reading.profile import Profile
-from xlscorecard.reading.scorecard_reader import no_period_message
+from xlscorecard.core.errors import WorkbookError
+from xlscorecard.core.grid import Grid
+from xlscorecard.core.reading.header import Header, find_header
+from xlscorecard.core.reading.profile import Profile
+from xlscorecard.core.reading.scorecard_reader import no_period_message
 
 
 def understood_header(grid: Grid, profile: Profile | None = None, file: str | None = None) -> Header:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from xlscorecard.targets import Target, TargetKind
-from xlscorecard.values import Observation, Status, tidy_number
+from xlscorecard.core.targets import Target, TargetKind
+from xlscorecard.core.values import Observation, Status, tidy_number
 
 _PERCENT_MEASURE = re.compile(r"^\s*(?:%|percent(?:age)?\b|proportion\b)|\(%\)|\bpercentage of\b", re.I)
 _COUNT_MEASURE = re.compile(r"^\s*(?:number|no\.|count|total|average|avg|rate|mean|median)\b", re.I)

@@ -30,9 +30,9 @@ from xml.parsers import expat
 from defusedxml import ElementTree
 from openpyxl.styles.numbers import BUILTIN_FORMATS
 
-from xlscorecard.errors import UnsafeWorkbook, WorkbookError
-from xlscorecard.grid import cell_address, column_index
-from xlscorecard.safety import SafetyLimits, iter_zip_member_capped, open_zip_member_capped
+from xlscorecard.core.errors import UnsafeWorkbook, WorkbookError
+from xlscorecard.core.grid import cell_address, column_index
+from xlscorecard.xlsx.safety import SafetyLimits, iter_zip_member_capped, open_zip_member_capped
 
 __all__ = [
     "MAX_COLUMNS",

@@ -19,17 +19,17 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from xlscorecard.assessment import OUTCOMES, Assessment
 from xlscorecard.atomic import atomic_path
-from xlscorecard.colours import FLAG_STYLES, MEANING_COLOURS, RAG_COLOURS
-from xlscorecard.findings import Code, Finding
-from xlscorecard.grid import Grid, cell_address, column_index, column_letter, split_address
-from xlscorecard.printing import page_footer, page_header, row_height
-from xlscorecard.rag import Rating
-from xlscorecard.scorecard import Indicator
-from xlscorecard.targets import Target, TargetKind
-from xlscorecard.values import Observation
-from xlscorecard.xlsx_rows import Cell, FastRowsWorksheet
+from xlscorecard.core.assessment import OUTCOMES, Assessment
+from xlscorecard.core.colours import FLAG_STYLES, MEANING_COLOURS, RAG_COLOURS
+from xlscorecard.core.findings import Code, Finding
+from xlscorecard.core.grid import Grid, cell_address, column_index, column_letter, split_address
+from xlscorecard.core.rag import Rating
+from xlscorecard.core.scorecard import Indicator
+from xlscorecard.core.targets import Target, TargetKind
+from xlscorecard.core.values import Observation
+from xlscorecard.xlsx.printing import page_footer, page_header, row_height
+from xlscorecard.xlsx.rows import Cell, FastRowsWorksheet
 
 SCORECARD = "Scorecard"
 QOQ = "Quarter on quarter"

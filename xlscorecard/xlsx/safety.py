@@ -13,7 +13,7 @@ from typing import BinaryIO
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from xlscorecard.errors import UnsafeWorkbook, WorkbookError
+from xlscorecard.core.errors import UnsafeWorkbook, WorkbookError
 
 __all__ = [
     "DEFAULT_LIMITS",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from xlscorecard.findings import Code
+from xlscorecard.core.findings import Code
 
 # rating -> (fill, font)
 RAG_COLOURS = {"green": ("#C6EFCE", "#006100"), "amber": ("#FFEB9C", "#9C5700"), "red": ("#FFC7CE", "#9C0006")}

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from xlscorecard.records import Record
-from xlscorecard.values import NUMBER_PATTERN, parse_value, to_number
+from xlscorecard.core.records import Record
+from xlscorecard.core.values import NUMBER_PATTERN, parse_value, to_number
 
 Polarity = Literal["high", "low", "info"]  # "info": for information, not rated
 
@@ -69,7 +69,7 @@ class Target(Record):
 
     def describe(self) -> str:
         """Short wording used in explanations ("<20%", "121", "260-300")."""
-        from xlscorecard.values import format_number
+        from xlscorecard.core.values import format_number
 
         if self.kind is TargetKind.RANGE and self.low is not None and self.high is not None:
             return f"{format_number(self.low, self.unit)}-{format_number(self.high, self.unit)}"

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from xlscorecard.records import Record
-from xlscorecard.targets import Polarity
-from xlscorecard.values import Observation, format_number
+from xlscorecard.core.records import Record
+from xlscorecard.core.targets import Polarity
+from xlscorecard.core.values import Observation, format_number
 
 
 class Direction(StrEnum):
@@ -54,7 +54,7 @@ _ARROWS: dict[str, Direction] = {
 
 def parse_travel_word(obs: Observation) -> Meaning | None:
     """A submitted travel word ("Improving", "Worsened", "Stable") -> what it means; else None."""
-    from xlscorecard.reading.vocabulary import TRAVEL_WORDS
+    from xlscorecard.core.reading.vocabulary import TRAVEL_WORDS
 
     word = TRAVEL_WORDS.get(" ".join((obs.raw or "").split()).lower().rstrip("."))
     return {"better": Meaning.IMPROVING, "worse": Meaning.WORSENING, "same": Meaning.SAME}.get(word or "")

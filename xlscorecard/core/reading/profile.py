@@ -16,10 +16,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from xlscorecard.errors import SettingsError
-from xlscorecard.grid import CellValue
-from xlscorecard.reading.periods import parse_period
-from xlscorecard.reading.vocabulary import ROLES, normalise_header
+from xlscorecard.core.errors import SettingsError
+from xlscorecard.core.grid import CellValue
+from xlscorecard.core.reading.periods import parse_period
+from xlscorecard.core.reading.vocabulary import ROLES, normalise_header
 
 _LETTERS = re.compile(r"^[A-Z]{1,3}$")
 

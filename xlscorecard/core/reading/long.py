@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from xlscorecard.findings import Finding
-from xlscorecard.grid import CellValue, Grid
-from xlscorecard.reading.header import Header, HeaderCell
-from xlscorecard.reading.periods import Period, order_periods, parse_period
-from xlscorecard.scorecard import Indicator, Section
-from xlscorecard.values import Observation
+from xlscorecard.core.findings import Finding
+from xlscorecard.core.grid import CellValue, Grid
+from xlscorecard.core.reading.header import Header, HeaderCell
+from xlscorecard.core.reading.periods import Period, order_periods, parse_period
+from xlscorecard.core.scorecard import Indicator, Section
+from xlscorecard.core.values import Observation
 
 _CARRIED = ("ref", "measure", "section", "lead", "polarity", "target", "floor", "band_red", "band_amber",
             "band_green", "stat_neighbour", "national", "rag", "travel", "travel_year", "comments")  # fmt: skip

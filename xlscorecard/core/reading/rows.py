@@ -6,16 +6,16 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from xlscorecard.findings import Code, Finding, finding
-from xlscorecard.grid import CellValue, Grid, column_letter
-from xlscorecard.reading.header import Header, is_repeat_header
-from xlscorecard.reading.periods import Period
-from xlscorecard.reading.units import _infer_units
-from xlscorecard.reading.vocabulary import GLYPHS, RAG_FILLS, ROLES, TEXT_ROLES, polarity_of
-from xlscorecard.scorecard import Indicator, Section
-from xlscorecard.targets import Polarity, Target, TargetKind, parse_target
-from xlscorecard.travel import parse_arrow
-from xlscorecard.values import Observation, parse_value, parse_value_at
+from xlscorecard.core.findings import Code, Finding, finding
+from xlscorecard.core.grid import CellValue, Grid, column_letter
+from xlscorecard.core.reading.header import Header, is_repeat_header
+from xlscorecard.core.reading.periods import Period
+from xlscorecard.core.reading.units import _infer_units
+from xlscorecard.core.reading.vocabulary import GLYPHS, RAG_FILLS, ROLES, TEXT_ROLES, polarity_of
+from xlscorecard.core.scorecard import Indicator, Section
+from xlscorecard.core.targets import Polarity, Target, TargetKind, parse_target
+from xlscorecard.core.travel import parse_arrow
+from xlscorecard.core.values import Observation, parse_value, parse_value_at
 
 _ARROW_TEXT = {"up": "↑", "down": "↓", "right": "→", "left": "←"}
 _ARROW_DIRECTION = {"up": "up", "down": "down", "right": "same", "left": "same"}

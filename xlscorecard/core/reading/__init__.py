@@ -3,7 +3,7 @@
 vocabulary (wording -> role, words and glyphs -> meaning), periods (the Period model), header
 (one- or two-row headers), rows (sections and PI rows), units, long (one row per indicator per
 period), profile (layout profiles), sheets (choosing sheets) and scorecard_reader (the whole).
-The model (xlscorecard.scorecard) imports the periods, so the rest is imported when first asked for.
+The model (xlscorecard.core.scorecard) imports the periods, so the rest is imported when first asked for.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from xlscorecard.reading.periods import Granularity, Period, PeriodKind, parse_period
+from xlscorecard.core.reading.periods import Granularity, Period, PeriodKind, parse_period
 
 _LAZY = {
     "Header": "header", "find_header": "header", "read_scorecard": "scorecard_reader", "infer_units": "units",
@@ -23,5 +23,5 @@ __all__ = ["Granularity", "Period", "PeriodKind", "parse_period", *_LAZY]
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        return getattr(importlib.import_module(f"xlscorecard.reading.{_LAZY[name]}"), name)
+        return getattr(importlib.import_module(f"xlscorecard.core.reading.{_LAZY[name]}"), name)
     raise AttributeError(name)

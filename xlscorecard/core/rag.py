@@ -6,10 +6,10 @@ import math
 from dataclasses import dataclass
 from enum import StrEnum
 
-from xlscorecard.records import Record
-from xlscorecard.settings import Settings, ToleranceKind
-from xlscorecard.targets import Polarity, Target, TargetKind
-from xlscorecard.values import Observation, Status, format_number
+from xlscorecard.core.records import Record
+from xlscorecard.core.settings import Settings, ToleranceKind
+from xlscorecard.core.targets import Polarity, Target, TargetKind
+from xlscorecard.core.values import Observation, Status, format_number
 
 
 class Rating(StrEnum):
@@ -38,7 +38,7 @@ def not_rated(reason: str, period: str | None = None) -> RagResult:
     return RagResult(rating=None, period=period, explanation=f"Not rated: {reason}")
 
 
-from xlscorecard.reading.vocabulary import RAG_WORDS  # noqa: E402  (wording tables live with the reader)
+from xlscorecard.core.reading.vocabulary import RAG_WORDS  # noqa: E402  (wording tables live with the reader)
 
 
 def parse_submitted_rag(obs: Observation) -> Rating | None:

@@ -11,12 +11,12 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from xlscorecard.grid import CellValue, Grid
-from xlscorecard.reading.periods import Period, date_period, parse_period
-from xlscorecard.reading.vocabulary import normalise_header, role_of
+from xlscorecard.core.grid import CellValue, Grid
+from xlscorecard.core.reading.periods import Period, date_period, parse_period
+from xlscorecard.core.reading.vocabulary import normalise_header, role_of
 
 if TYPE_CHECKING:
-    from xlscorecard.reading.profile import Profile
+    from xlscorecard.core.reading.profile import Profile
 
 _YEARS_IN = re.compile(r"(?:\d{4}|\d{2})\s*[-/–]\s*(?:\d{4}|\d{2})")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")

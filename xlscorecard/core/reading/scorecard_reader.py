@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from xlscorecard.errors import WorkbookError
-from xlscorecard.findings import Code, Finding, finding
-from xlscorecard.grid import Grid, column_letter
-from xlscorecard.reading.header import Header, find_header
-from xlscorecard.reading.periods import FINENESS, Period, PeriodKind, order_periods, parse_period
-from xlscorecard.reading.profile import Profile
-from xlscorecard.reading.rows import Builder
-from xlscorecard.scorecard import Indicator, Scorecard
-from xlscorecard.values import Status
+from xlscorecard.core.errors import WorkbookError
+from xlscorecard.core.findings import Code, Finding, finding
+from xlscorecard.core.grid import Grid, column_letter
+from xlscorecard.core.reading.header import Header, find_header
+from xlscorecard.core.reading.periods import FINENESS, Period, PeriodKind, order_periods, parse_period
+from xlscorecard.core.reading.profile import Profile
+from xlscorecard.core.reading.rows import Builder
+from xlscorecard.core.scorecard import Indicator, Scorecard
+from xlscorecard.core.values import Status
 
 
 def read_scorecard(
@@ -48,7 +48,7 @@ def _read_scorecard(grid: Grid, period: str | None, file: str | None, profile: P
     source_grid, source_header = grid, header
     placement = None
     if header.is_long():
-        from xlscorecard.reading.long import read_long
+        from xlscorecard.core.reading.long import read_long
 
         grid, header, placement = read_long(grid, header)
     ordered = order_periods([p for _, p in header.periods])

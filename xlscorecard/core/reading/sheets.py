@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from xlscorecard.findings import Code, Finding, finding
-from xlscorecard.grid import Grid
-from xlscorecard.reading.header import find_header
-from xlscorecard.reading.profile import Profile
+from xlscorecard.core.findings import Code, Finding, finding
+from xlscorecard.core.grid import Grid
+from xlscorecard.core.reading.header import find_header
+from xlscorecard.core.reading.profile import Profile
 
 
 def scorecard_sheets(heads: list[Grid], profile: Profile | None = None) -> list[str]:

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from xlscorecard.findings import Code
+from xlscorecard.core.findings import Code
 
 if TYPE_CHECKING:  # only typing: the batch parent and the web page import this without the core's rules
-    from xlscorecard.assessment import Assessment
-    from xlscorecard.findings import Finding
+    from xlscorecard.core.assessment import Assessment
+    from xlscorecard.core.findings import Finding
 
 
 class RagCounts(BaseModel):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from xlscorecard.grid import CellValue
+from xlscorecard.core.grid import CellValue
 
 # Role names, as used in layout profiles and `xlscorecard layout`.
 ROLES = (

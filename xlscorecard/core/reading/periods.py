@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from xlscorecard.records import Record
+from xlscorecard.core.records import Record
 
 
 class Granularity(StrEnum):

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from enum import StrEnum
 from typing import Any, Literal
 
-from xlscorecard.records import Record
+from xlscorecard.core.records import Record
 
 
 class Status(StrEnum):

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from xlscorecard.atomic import atomic_path
-from xlscorecard.errors import ScorecardError
+from xlscorecard.core.errors import ScorecardError
 
 DEFAULT_TIMEOUT = 180.0
 INSTALL_HINT = (
