@@ -292,3 +292,21 @@ def test_sheet_names_with_quotes_are_quoted_as_excel_does() -> None:
     chosen = tab("Now", ["Ref", "Measure", "Q1 2018/19", "Q2 2018/19"], ["A1", "Thing", None, 2])
     filled = fill_history(chosen, [tab("Nick's Q1", ["Ref", "Measure", "Q1 2018/19"], ["A1", "Thing", 4])])
     assert filled.indicators[0].values["Q1 2018/19"].cell == "'Nick''s Q1'!C2"
+
+
+# ------------------------------------------------------------------ the add-in meets a sheet-qualified cell
+
+
+def test_addin_flags_and_links_a_cell_of_another_tab_where_it_is() -> None:
+    from xlscorecard.addin import buttons
+    from xlscorecard.addin.flags import flags_of
+
+    findings = api.check_file(KINGSBRIDGE).findings
+    [stale] = [f for f in findings if f.code is Code.STALE]
+    assert stale.cell == "'Q2 2018-19'!E5"
+    flagged = flags_of(findings)
+    assert "F11" in flagged  # K8's missing Q3 value, on the scorecard's own sheet
+    assert not [cell for cell in flagged if "!" in cell]  # never painted at a made-up address of this sheet
+    assert buttons._place(stale) == "'Q2 2018-19'!E5"  # the Findings sheet links to the other tab's cell
+    [missing] = [f for f in findings if f.code is Code.MISSING]
+    assert buttons._place(missing) == "'Q3 2018-19'!F11"
