@@ -49,14 +49,15 @@ def read_sheet(
         if note is not None:
             scorecard.findings.insert(0, note)
     if history and not everyone:
-        scorecard = _with_history(path, scorecard, found, profile, limits)
+        named = profile_sheet(sheet, profile) is not None  # choose_sheets looked no further than the name
+        scorecard = _with_history(path, scorecard, found, named, profile, limits)
     return grid, scorecard
 
 
-def _with_history(path: str | Path, scorecard: Scorecard, found: list[str], profile: Profile | None,
+def _with_history(path: str | Path, scorecard: Scorecard, found: list[str], named: bool, profile: Profile | None,
                   limits: SafetyLimits | None) -> Scorecard:
     """The chosen tab's Scorecard with the history the workbook's other scorecard tabs hold."""
-    if not found:  # a named sheet (choose_sheets looked no further): are there other scorecard tabs?
+    if named and not found:  # are there other scorecard tabs beside the one named?
         if worksheet_count(path) <= 1:
             return scorecard
         from xlscorecard.reading.sheets import scorecard_sheets
