@@ -310,3 +310,11 @@ def test_addin_flags_and_links_a_cell_of_another_tab_where_it_is() -> None:
     assert buttons._place(stale) == "'Q2 2018-19'!E5"  # the Findings sheet links to the other tab's cell
     [missing] = [f for f in findings if f.code is Code.MISSING]
     assert buttons._place(missing) == "'Q3 2018-19'!F11"
+
+
+def test_a_blank_later_column_of_the_chosen_tab_is_not_filled_from_a_later_tab() -> None:
+    # A Q1 return whose Q2 column is still empty: its latest period is Q1, so Q2's tab gives it nothing.
+    chosen = tab("Q1", ["Ref", "Measure", "Q1 2018/19", "Q2 2018/19"], ["A1", "Thing", 3, None])
+    later = tab("Q2", ["Ref", "Measure", "Q1 2018/19", "Q2 2018/19"], ["A1", "Thing", 3, 4])
+    assert chosen.reporting_period == "Q1 2018/19"
+    assert fill_history(chosen, [later]) is chosen

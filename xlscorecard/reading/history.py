@@ -5,7 +5,7 @@ takes, for every period the chosen tab lacks or leaves blank, the value another 
 that PI and period. PIs match by ref (by the measure's wording where a sheet has no ref column);
 periods match by granularity and dates, never by label text ("Qu 2 18-19" is "Q2 2018/19"). The
 chosen tab wins wherever it has a value (a marker such as "suppressed" is a value); nothing ending
-after the chosen tab's latest period is brought in. A value taken keeps its own cell, qualified by
+after the chosen tab's reporting period is brought in. A value taken keeps its own cell, qualified by
 its sheet ("'Q2 2018-19'!G6"), and each tab that supplied values gets one info finding.
 """
 
@@ -32,7 +32,10 @@ def fill_history(chosen: Scorecard, earlier: list[Scorecard]) -> Scorecard:
     """
     if not chosen.periods or not chosen.indicators:
         return chosen
-    latest_end = max(p.end for p in chosen.periods if p.end is not None)
+    # The chosen tab's latest period is its reporting period: a blank column for a later quarter
+    # (a Q1 return with an empty Q2 column) is not filled from a later tab.
+    reporting = chosen.period(chosen.reporting_period) if chosen.reporting_period in chosen.period_labels else None
+    latest_end = reporting.end if reporting is not None else max(p.end for p in chosen.periods if p.end is not None)
     labels = {_key(p): p.label for p in chosen.periods}
     taken = {p.label for p in chosen.periods}
     new_periods: list[Period] = []
