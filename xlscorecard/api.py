@@ -22,25 +22,60 @@ def load_scorecard(
     period: str | None = None,
     limits: SafetyLimits | None = None,
     profile: Profile | None = None,
+    history: bool = True,
 ) -> Scorecard:
     """Read and parse the scorecard sheet of a .xlsx file (safety checks first), by a layout profile if given."""
-    return read_sheet(path, sheet, period, limits, profile)[1]
+    return read_sheet(path, sheet, period, limits, profile, history)[1]
 
 
 def read_sheet(
-    path: str | Path, sheet: str | None, period: str | None, limits: SafetyLimits | None, profile: Profile | None
+    path: str | Path, sheet: str | None, period: str | None, limits: SafetyLimits | None, profile: Profile | None,
+    history: bool = True,
 ) -> tuple[Grid, Scorecard]:
-    """The Grid and Scorecard of one sheet: the one named, else the latest quarter's of several (said so)."""
+    """The Grid and Scorecard of one sheet: the one named, else the latest quarter's of several (said so).
+
+    With `history` (not for `--sheet all`, where each tab stands alone), the other tabs that hold a
+    scorecard supply the periods the chosen one lacks or leaves blank (reading.history); a workbook
+    of one sheet reads nothing more.
+    """
     chosen, found = choose_sheets(path, sheet, profile, limits)
+    everyone = sheet is not None and sheet.lower() == "all"
     grid = read_grid(path, sheet=chosen[0], limits=limits)
     scorecard = read_scorecard(grid, period=period, file=str(path), profile=profile)
-    if len(found) > 1 and (sheet is None or sheet.lower() != "all"):
+    if len(found) > 1 and not everyone:
         from xlscorecard.core.reading.sheets import others_finding
 
         note = others_finding(grid.sheet, found)
         if note is not None:
             scorecard.findings.insert(0, note)
+    if history and not everyone:
+        named = profile_sheet(sheet, profile) is not None  # choose_sheets looked no further than the name
+        scorecard = _with_history(path, scorecard, found, named, profile, limits)
     return grid, scorecard
+
+
+def _with_history(path: str | Path, scorecard: Scorecard, found: list[str], named: bool, profile: Profile | None,
+                  limits: SafetyLimits | None) -> Scorecard:
+    """The chosen tab's Scorecard with the history the workbook's other scorecard tabs hold."""
+    if named and not found:  # are there other scorecard tabs beside the one named?
+        if worksheet_count(path) <= 1:
+            return scorecard
+        from xlscorecard.core.reading.sheets import scorecard_sheets
+
+        found = scorecard_sheets(read_sheet_heads(path, limits), profile)
+    others = [name for name in found if name != scorecard.sheet]
+    if not others:
+        return scorecard
+    from xlscorecard.core.errors import WorkbookError
+    from xlscorecard.core.reading.history import fill_history
+
+    earlier = []
+    for name in others:
+        try:
+            earlier.append(read_scorecard(read_grid(path, sheet=name, limits=limits), file=str(path), profile=profile))
+        except WorkbookError:  # a tab whose header looked like a scorecard but is not one: it has no history
+            continue
+    return fill_history(scorecard, earlier)
 
 
 def choose_sheets(path: str | Path, sheet: str | None, profile: Profile | None = None,
@@ -100,38 +135,41 @@ def check_file(
     settings: Settings | None = None,
     limits: SafetyLimits | None = None,
     profile: Profile | None = None,
+    history: bool = True,
 ) -> Assessment:
     """Parse and assess a workbook: the work behind `xlscorecard check`."""
-    return assess(load_scorecard(path, sheet, period, limits, profile), settings or Settings())
+    return assess(load_scorecard(path, sheet, period, limits, profile, history), settings or Settings())
 
 
 def convert_file(
     path: str | Path, out: str | Path | None = None, settings: Settings | None = None,
     period: str | None = None, sheet: str | None = None, limits: SafetyLimits | None = None,
-    profile: Profile | None = None, stem: str | None = None,
+    profile: Profile | None = None, stem: str | None = None, history: bool = True,
 ) -> Path:
     """Write the formatted return for a workbook; returns the path written."""
     return convert_and_assess(
-        path, out=out, settings=settings, period=period, sheet=sheet, limits=limits, profile=profile, stem=stem
+        path, out=out, settings=settings, period=period, sheet=sheet, limits=limits, profile=profile, stem=stem,
+        history=history,
     )[0]
 
 
 def convert_and_assess(
     path: str | Path, out: str | Path | None = None, settings: Settings | None = None,
     period: str | None = None, sheet: str | None = None, limits: SafetyLimits | None = None,
-    stem: str | None = None, sidecar: bool = True, profile: Profile | None = None,
+    stem: str | None = None, sidecar: bool = True, profile: Profile | None = None, history: bool = True,
 ) -> tuple[Path, Assessment]:
     """convert_file, also returning the Assessment behind the return (for reports such as batch's).
 
     `stem` replaces the input's file stem in the return's name (`<stem> - Qu 2 18-19 return.xlsx`)
     when `out` is a folder or None; batch uses it when two inputs share a stem. The `check --json`
     object is written beside the return as `<return stem>.json` unless `sidecar` is False (a caller
-    that renames the return afterwards writes it itself, with xlscorecard.sidecar).
+    that renames the return afterwards writes it itself, with xlscorecard.sidecar). `history`: as
+    read_sheet (False for each tab of `--sheet all`).
     """
     from xlscorecard.xlsx.return_workbook import ReturnWriter, return_path
 
     path = Path(path)
-    grid, scorecard = read_sheet(path, sheet, period, limits, profile)
+    grid, scorecard = read_sheet(path, sheet, period, limits, profile, history)
     assessment = assess(scorecard, settings or Settings())
     named = path if stem is None else path.with_name(f"{stem}.xlsx")
     target = return_path(named, scorecard.reporting_period, out)

@@ -131,7 +131,8 @@ def check(
     sheets = _sheets(file, sheet, profile)
     many = len(sheets) > 1 or (sheet is not None and sheet.lower() == "all")
     with collector_paused():  # this process owns the job (xlscorecard.process)
-        reports = [check_file(file, sheet=s, period=period, settings=settings, profile=profile) for s in sheets]
+        reports = [check_file(file, sheet=s, period=period, settings=settings, profile=profile, history=not many)
+                   for s in sheets]
     if as_json:
         data: Any = {"scorecards": [to_json(a) for a in reports]} if many else to_json(reports[0])
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
@@ -188,11 +189,12 @@ def convert(
     sheets = _sheets(file, sheet, profile)
     if len(sheets) > 1 and out is not None and not (Path(out).is_dir() or out.endswith(("/", os.sep))):
         fail(f"{file}: --sheet all writes a return per sheet: give -o a folder (ending with /)")
+    many = len(sheets) > 1 or (sheet is not None and sheet.lower() == "all")  # each tab alone: no history
     for s in sheets:
         stem = f"{file.stem} - {s}" if len(sheets) > 1 and s else None
         with collector_paused():  # this process owns the job; the assessment is freed inside
             result = convert_file(file, out=out, settings=settings, period=period, sheet=s, profile=profile,
-                                  stem=stem)
+                                  stem=stem, history=not many)
         typer.echo(result)
         if pdf:
             from xlscorecard.xlsx.pdf import print_to_pdf

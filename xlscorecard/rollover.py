@@ -322,7 +322,7 @@ def rollover_file(file: str | Path, to: str, out: str | Path | None = None, shee
     src = Path(file)
     check_workbook_file(src)
     check_editable(src, DEFAULT_LIMITS)
-    scorecard = load_scorecard(src, sheet=sheet)
+    scorecard = load_scorecard(src, sheet=sheet, history=False)  # the sheet's own columns
     plan = plan_rollover(_period_columns(scorecard), latest_reported_quarter(scorecard), to, src)
     target = _output_path(src, out, default_output_name(src.stem, plan.entry))
     wb = _load_for_edit(src)
@@ -355,7 +355,7 @@ def template_file(
     first = parse_year(year, src)
     check_workbook_file(src)
     check_editable(src, DEFAULT_LIMITS)
-    scorecard = load_scorecard(src, sheet=sheet)
+    scorecard = load_scorecard(src, sheet=sheet, history=False)  # the sheet's own columns
     plan = plan_template(_period_columns(scorecard), first, quarter, src)
     name = f"scorecard_template_{year_label(first, '2018-19')}_Q{quarter}.xlsx"
     target = _output_path(src, out, name)

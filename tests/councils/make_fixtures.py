@@ -25,7 +25,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 HERE = Path(__file__).resolve().parent
-LIBREOFFICE_SAVED = {"northshire_two_row", "westcity_monthly", "wolds_wingdings", "southvale_long"}
+LIBREOFFICE_SAVED = {"northshire_two_row", "westcity_monthly", "wolds_wingdings", "southvale_long",
+                     "tabs_own_quarter"}
 
 RED, AMBER, GREEN = "FF0000", "FFC000", "00B050"
 
@@ -356,6 +357,62 @@ def tabs_per_quarter() -> openpyxl.Workbook:
     return wb
 
 
+# Kingsbridge: a tab per quarter, each holding only its own quarter (the latest also a revised Q2
+# column with blanks). The Q1 tab has no ref column; the Q2 tab lists its PIs in another order.
+OWN_QUARTER_PIS: list[tuple[str, str, str, Any, Any, Any, Any, Any]] = [
+    # ref, measure, polarity, target, Q1 tab, Q2 tab, Q3 tab's Q2 column, Q3 tab's Q3 column
+    ("K1", "Number of contacts to the front door", "Info", None, 2100, 2050, None, 2240),
+    ("K2", "% of referrals that are re-referrals within 12 months", "Low is good", *pct(0.22, 0.24, 0.23),
+     None, *pct1(0.225)),
+    ("K3", "% of assessments completed within 45 working days", "High is good", *pct(0.85, 0.82, 0.84, 0.91, 0.9)),
+    ("K4", "Number of children subject to a child protection plan", "Low is good", 250, 265, 270, None, 290),
+    ("K5", "% of children looked after with an up to date review", "High is good", *pct(0.95, 0.94, 0.96),
+     None, *pct(0.93)),
+    ("K6", "Number of in-house foster carers", "High is good", 40, None, None, None, 50),
+    ("K8", "% of care leavers in education, employment or training", "High is good", *pct(0.6, 0.55, 0.58),
+     None, None),
+]
+DROPPED_PI = ("K7", "Number of children missing from education", "Low is good", 30, 28, 26)
+
+
+def tabs_own_quarter() -> openpyxl.Workbook:
+    """A tab per quarter, oldest first, each holding only its own quarter; the latest leaves Q2 blank."""
+    wb = openpyxl.Workbook()
+    assert wb.active is not None
+    wb.remove(wb.active)
+    q1 = wb.create_sheet("Q1 2018-19")
+    q1["A1"] = "Kingsbridge Council - Children's Services Scorecard, Quarter 1 2018/19"
+    rows: list[list[Any]] = [["Measure", "Good is", "Target", "Q1 2018/19"], ["Children's Social Care"]]
+    for i, (_, measure, polarity, target, first, *_rest) in enumerate(OWN_QUARTER_PIS):
+        if first is None:
+            continue
+        # Another hand typed this tab: the wording's case and spacing differ, the meaning does not.
+        rows.append([measure.upper() if i == 3 else measure.replace(" ", "  ", 1), polarity, target, first])
+    rows.append([DROPPED_PI[1], DROPPED_PI[2], DROPPED_PI[3], DROPPED_PI[4]])
+    write_rows(q1, 3, rows)
+    bold_row(q1, 3)
+    q2 = wb.create_sheet("Q2 2018-19")
+    q2["A1"] = "Kingsbridge Council - Children's Services Scorecard, Quarter 2 2018/19"
+    rows = [["Ref", "Measure", "Polarity", "Target", "Quarter 2 (Jul-Sep) 2018/19", "Comments"],
+            ["Children's Social Care"]]
+    for ref, measure, polarity, target, _, second, *_rest in reversed(OWN_QUARTER_PIS):
+        if second is None:
+            continue
+        rows.append([ref, measure, polarity, target, second, None])
+    rows.append([DROPPED_PI[0], DROPPED_PI[1], DROPPED_PI[2], DROPPED_PI[3], DROPPED_PI[5], "No longer reported"])
+    write_rows(q2, 3, rows)
+    bold_row(q2, 3)
+    q3 = wb.create_sheet("Q3 2018-19")
+    q3["A1"] = "Kingsbridge Council - Children's Services Scorecard, Quarter 3 2018/19"
+    rows = [["Ref", "Measure", "Polarity", "Target", "Qu 2 18-19", "Qu 3 18-19", "RAG", "DoT", "Comments"],
+            ["Children's Social Care"]]
+    for ref, measure, polarity, target, _, _, revised, third in OWN_QUARTER_PIS:
+        rows.append([ref, measure, polarity, target, revised, third, None, None, None])
+    write_rows(q3, 3, rows)
+    bold_row(q3, 3)
+    return wb
+
+
 SERVICE_TABS: dict[str, list[list[Any]]] = {
     "Early Help": [
         ["EH1", "Number of families supported by Early Help", "High", 600, 580, 615],
@@ -582,6 +639,7 @@ FIXTURES: dict[str, Callable[[], openpyxl.Workbook]] = {
         outturns,
         tabs_per_quarter,
         tabs_per_service,
+        tabs_own_quarter,
         riverside_extras,
         westshire_unknown,
         no_periods,

@@ -57,8 +57,8 @@ from xlscorecard.addin.writeback import text_entry, write_column
 from xlscorecard.core import colours as _colours
 from xlscorecard.core.assessment import IndicatorAssessment, rate_cells
 from xlscorecard.core.errors import ScorecardError, WorkbookError
-from xlscorecard.core.findings import Severity
-from xlscorecard.core.grid import column_index
+from xlscorecard.core.findings import Finding, Severity
+from xlscorecard.core.grid import column_index, sheet_reference, split_sheet
 from xlscorecard.core.rag import Rating
 from xlscorecard.core.travel import Meaning
 from xlscorecard.xlsx import return_workbook
@@ -239,11 +239,11 @@ def _check(book: Any) -> str:
         if remote:  # links in the table's one write: no per-link action
             for row, f in zip(rows[1:], findings, strict=True):
                 if f.cell:
-                    row[0] = hyperlink_formula(f"{sheet_reference(f.sheet)}!{f.cell}", f.cell)
+                    row[0] = hyperlink_formula(_place(f), f.cell)
         out.range("A1").value = rows
         out.range((1, 1), (1, len(FINDINGS_HEADER))).font.bold = True
         links = [
-            Op("link", f"A{i}", f"{sheet_reference(f.sheet)}!{f.cell}", f.cell, f"Go to {f.cell} on {f.sheet}")
+            Op("link", f"A{i}", _place(f), f.cell, "Go to {1} on {0}".format(*_on(f)))
             for i, f in enumerate(findings, start=2)
             if f.cell and not remote
         ]
@@ -300,9 +300,17 @@ def _arrow_font(result: IndicatorAssessment) -> RGB:
     return ARROW_FONTS["other"]
 
 
-def sheet_reference(name: str) -> str:
-    """A sheet name as Excel writes it in a reference: 'Q2 2018-19' with quotes doubled."""
-    return "'" + name.replace("'", "''") + "'"
+def _on(f: Finding) -> tuple[str, str]:
+    """(sheet, cell) a finding names: its own tab for a value taken from another tab."""
+    assert f.cell is not None
+    sheet, address = split_sheet(f.cell)
+    return sheet or f.sheet, address
+
+
+def _place(f: Finding) -> str:
+    """Where a finding's link goes: its cell on the scorecard's sheet, or on the other tab it names."""
+    assert f.cell is not None
+    return f.cell if split_sheet(f.cell)[0] is not None else f"{sheet_reference(f.sheet)}!{f.cell}"
 
 
 def hyperlink_formula(target: str, shown: str) -> str:

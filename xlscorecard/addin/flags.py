@@ -18,7 +18,7 @@ from xlscorecard.addin.live import RECORD_SHEET
 from xlscorecard.addin.writeback import text_entry
 from xlscorecard.core import colours as _colours
 from xlscorecard.core.findings import Code, Finding
-from xlscorecard.core.grid import split_address
+from xlscorecard.core.grid import split_address, split_sheet
 
 RECORD_HEADER = ["sheet", "cell", "codes", "flag fill", "previous fill", "note"]
 _CHECK_FILL = "#F8CBAD"
@@ -62,7 +62,7 @@ def flags_of(findings: Iterable[Finding]) -> dict[str, Flag]:
     """Flagged cell address -> its codes, fill (of its most important code) and note text."""
     by_cell: dict[str, list[Finding]] = defaultdict(list)
     for f in findings:
-        if f.cell and f.code in FLAG_FILLS:
+        if f.cell and f.code in FLAG_FILLS and split_sheet(f.cell)[0] is None:  # cells of the scorecard's sheet
             by_cell[f.cell].append(f)
     order = list(FLAG_FILLS)
     flags: dict[str, Flag] = {}

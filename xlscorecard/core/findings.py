@@ -37,6 +37,7 @@ class Code(StrEnum):
     UNRECOGNISED_COLUMN = "unrecognised-column"
     NO_VALUES = "no-values"
     OTHER_SCORECARDS = "other-scorecards"
+    HISTORY_FROM_SHEET = "history-from-sheet"
 
 
 SEVERITY: dict[Code, Severity] = {
@@ -59,6 +60,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.UNRECOGNISED_COLUMN: Severity.WARNING,
     Code.NO_VALUES: Severity.WARNING,
     Code.OTHER_SCORECARDS: Severity.INFO,
+    Code.HISTORY_FROM_SHEET: Severity.INFO,
 }
 
 

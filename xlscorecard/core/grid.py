@@ -26,6 +26,26 @@ def column_index(letters: str) -> int:
     return index
 
 
+def sheet_reference(name: str) -> str:
+    """A sheet name as Excel writes it in a reference: 'Q2 2018-19', quotes inside doubled."""
+    return "'" + name.replace("'", "''") + "'"
+
+
+def on_sheet(sheet: str, address: str) -> str:
+    """A cell of another sheet, as Excel writes it: ('Q2 2018-19', 'G6') -> "'Q2 2018-19'!G6"."""
+    return f"{sheet_reference(sheet)}!{address}"
+
+
+def split_sheet(cell: str) -> tuple[str | None, str]:
+    """"'Q2 2018-19'!G6" -> ('Q2 2018-19', 'G6'); a plain 'G6' (a cell of the scorecard's own sheet) -> (None, 'G6')."""
+    sheet, bang, address = cell.rpartition("!")
+    if not bang:
+        return None, cell
+    if len(sheet) >= 2 and sheet[0] == sheet[-1] == "'":
+        sheet = sheet[1:-1].replace("''", "'")
+    return sheet, address
+
+
 def split_address(address: str) -> tuple[int, int]:
     """'C7' -> (row 7, column 3)."""
     letters = address.rstrip("0123456789")

@@ -23,7 +23,7 @@ from xlscorecard.atomic import atomic_path
 from xlscorecard.core.assessment import OUTCOMES, Assessment
 from xlscorecard.core.colours import FLAG_STYLES, MEANING_COLOURS, RAG_COLOURS
 from xlscorecard.core.findings import Code, Finding
-from xlscorecard.core.grid import Grid, cell_address, column_index, column_letter, split_address
+from xlscorecard.core.grid import Grid, cell_address, column_index, column_letter, split_address, split_sheet
 from xlscorecard.core.rag import Rating
 from xlscorecard.core.scorecard import Indicator
 from xlscorecard.core.targets import Target, TargetKind
@@ -153,7 +153,7 @@ class ReturnWriter:
 
         findings_by_cell: dict[str, list[Finding]] = defaultdict(list)
         for f in self.a.findings:
-            if f.cell:
+            if f.cell and split_sheet(f.cell)[0] is None:  # a cell of another tab is not on this sheet
                 findings_by_cell[f.cell].append(f)
         flags_by_row = self._flags_by_row(findings_by_cell)
         cell_formats: dict[tuple[bool, str | None, tuple[Code, ...]], Format] = {}
@@ -421,6 +421,10 @@ class ReturnWriter:
             c_obs = ind.values.get(cur)
             cells += _observation_cell(3, p_obs, value_formats, marker_fmt)
             cells += _observation_cell(4, c_obs, value_formats, marker_fmt)
+            for c, obs in ((3, p_obs), (4, c_obs)):
+                if obs is not None and obs.cell and (sheet := split_sheet(obs.cell)[0]) is not None:
+                    ws.write_comment(i, c, f"From sheet '{sheet}', cell {split_sheet(obs.cell)[1]}: "
+                                           f"sheet '{sc.sheet}' has no value for this period")
             if t.change is not None:
                 cells.append((5, t.change, change_fmt["%" if ind.unit == "%" else None]))
             if t.percent_change is not None:
@@ -521,7 +525,9 @@ class ReturnWriter:
         wrap = self.fmt(text_wrap=True, valign="top")
         for r, f in enumerate(self.a.findings, start=1):
             cells: list[Cell] = [(0, f.code.value, None), (1, f.severity.value, None), (2, f.ref or "", None)]
-            if f.cell:
+            if f.cell and split_sheet(f.cell)[0] is not None:
+                cells.append((3, f.cell, None))  # a cell of another tab of the source, not in the return
+            elif f.cell:
                 cells.append((3, f.cell, link))
                 ws.link(r, 3, f"'{SCORECARD}'!{f.cell}", f.cell, f"Go to {f.cell} on the {SCORECARD} sheet")
             cells.append((4, f.message, wrap))
