@@ -9,7 +9,6 @@ tests/councils/expected/westshire_unknown.toml.
 
 from __future__ import annotations
 
-import copy
 import subprocess
 import sys
 import tomllib
@@ -27,8 +26,8 @@ from xlscorecard import addin
 from xlscorecard.addin import conf as addin_conf
 from xlscorecard.addin import install as addin_install
 from xlscorecard.api import check_file
-from xlscorecard.reading.profile import load_profile
 from xlscorecard.cli import app
+from xlscorecard.reading.profile import load_profile
 
 COUNCILS = Path(__file__).resolve().parent / "councils"
 PROFILE = COUNCILS / "profiles" / "westshire.toml"
