@@ -51,7 +51,12 @@ _INTERPRETER_KEY = {"win32": "INTERPRETER_WIN", "darwin": "INTERPRETER_MAC"}
 
 
 def _install(
-    platform: str, *, home: Path, environ: Mapping[str, str], xlam: Path | None, python: str,
+    platform: str,
+    *,
+    home: Path,
+    environ: Mapping[str, str],
+    xlam: Path | None,
+    python: str,
     layout: Path | None = None,
 ) -> Path:
     """Install for the given platform under the given home folder and environment."""
