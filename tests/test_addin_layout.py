@@ -101,6 +101,7 @@ def test_without_a_profile_recompute_is_refused_in_one_line(book: StandinBook) -
     message = addin.recompute()
     assert message.startswith("xlscorecard: ") and "\n" not in message
     assert "no scorecard header" in message
+    assert "layout profile in a layout.toml beside the workbook" in message and "addin install --layout" in message
     assert book.snapshot() == before
 
 

@@ -31,6 +31,10 @@ FINDINGS_SHEET = "Scorecard findings"
 RECORD_SHEET = "_xlscorecard"
 OUR_SHEETS = (FINDINGS_SHEET.casefold(), RECORD_SHEET.casefold())
 RULES_FILE = "rules.toml"
+LAYOUT_HINT = (  # the way out from Excel when the reader cannot work a sheet out alone
+    "to name its columns for the buttons, put a layout profile in a layout.toml beside the workbook "
+    "or run `xlscorecard addin install --layout PROFILE.toml`"
+)
 
 
 @dataclass
@@ -64,7 +68,13 @@ def load(book: Any, source: Path | None = None) -> Live:
         grid = Grid.from_rows(
             raw, number_formats, origin="A1", sheet=name, font_names=font_names, fill_colours=fill_colours
         )
-    scorecard = read_scorecard(grid, file=book.name, profile=profile)
+    try:
+        scorecard = read_scorecard(grid, file=book.name, profile=profile)
+    except WorkbookError as exc:  # the way out from Excel, after the command line's
+        raise WorkbookError(
+            f"{exc.message}; {LAYOUT_HINT}",
+            exc.path,
+        ) from None
     return Live(book, sheet, raw, grid, scorecard, assess(scorecard, settings))
 
 
@@ -136,7 +146,7 @@ def _scorecard_sheet(book: Any, profile: Profile | None = None) -> tuple[Any, st
             return sheet, name, *read_values(sheet)
     raise WorkbookError(
         f"sheet '{active_name}' has no scorecard header row, and no other sheet has one "
-        "(expected columns such as PI Ref, Measure, Target and quarters like 'Qu 2 18-19')",
+        f"(expected columns such as PI Ref, Measure, Target and quarters like 'Qu 2 18-19'); {LAYOUT_HINT}",
         book.name,
     )
 
