@@ -134,6 +134,18 @@ def test_a_profile_for_other_workbooks_is_not_applied(book: StandinBook, tmp_pat
     assert book.snapshot() == before
 
 
+def test_a_profile_naming_a_sheet_the_workbook_lacks_is_one_line(book: StandinBook, tmp_path: Path) -> None:
+    beside = tmp_path / "work" / "layout.toml"
+    beside.write_text(PROFILE.read_text("utf-8").replace('sheet = "KPIs"', 'sheet = "Summary"'), "utf-8")
+    before = book.snapshot()
+    message = addin.recompute()
+    assert message == (
+        f"xlscorecard: Westshire KPIs.xlsx: the layout profile {beside} names sheet 'Summary', which this "
+        "workbook does not have (sheets: 'KPIs', 'Last year')"
+    )
+    assert book.snapshot() == before
+
+
 BAD = {
     "missing": (None, "layout profile not found"),
     "not TOML": ("[columns\n", "layout profile is not valid TOML"),

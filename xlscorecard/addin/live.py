@@ -71,10 +71,7 @@ def load(book: Any, source: Path | None = None) -> Live:
     try:
         scorecard = read_scorecard(grid, file=book.name, profile=profile)
     except WorkbookError as exc:  # the way out from Excel, after the command line's
-        raise WorkbookError(
-            f"{exc.message}; {LAYOUT_HINT}",
-            exc.path,
-        ) from None
+        raise WorkbookError(f"{exc.message}; {LAYOUT_HINT}", exc.path) from None
     return Live(book, sheet, raw, grid, scorecard, assess(scorecard, settings))
 
 
