@@ -117,13 +117,14 @@ def saved_path(book: Any) -> Path:
 
 def _scorecard_sheet(book: Any, profile: Profile | None = None) -> tuple[Any, str, list[list[Any]], Box]:
     """The profile's sheet; else the active sheet if it holds a scorecard header, else the first other that does."""
-    if profile is not None and profile.sheet and profile.sheet.casefold() != "all":
+    wanted = profile.sheet if profile is not None else None
+    if profile is not None and wanted and wanted.casefold() != "all":  # "all": the buttons act on one sheet
         for sheet in book.sheets:
-            if sheet.name.casefold() == profile.sheet.casefold():
+            if sheet.name.casefold() == wanted.casefold():
                 return sheet, sheet.name, *read_values(sheet)
         names = ", ".join(f"'{s.name}'" for s in book.sheets)
         raise WorkbookError(
-            f"the layout profile {profile.source} names sheet '{profile.sheet}', which this workbook does not "
+            f"the layout profile {profile.source} names sheet '{wanted}', which this workbook does not "
             f"have (sheets: {names})",
             book.name,
         )
