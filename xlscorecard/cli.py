@@ -156,11 +156,17 @@ def addin_build(
 
 @addin_app.command("install")
 @user_errors
-def addin_install() -> None:
+def addin_install(
+    layout: Annotated[
+        Path | None,
+        typer.Option("--layout", help="Layout profile (TOML) the buttons read every workbook with; "
+                     "a layout.toml beside a workbook wins."),
+    ] = None,
+) -> None:
     """Install the add-in into Excel's start-up folder (Windows and macOS)."""
     from xlscorecard.addin.install import install_addin
 
-    typer.echo(install_addin())
+    typer.echo(install_addin(layout=layout))
 
 
 @app.command()

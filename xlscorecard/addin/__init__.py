@@ -2,13 +2,15 @@
 
     buttons.py    what each button does: recompute, flag_cells, clear_flags, check, export_return
     live.py       reading the live workbook (values and number formats, one call each)
+    layout.py     the layout profile the buttons read it with (layout.toml beside it, or the LAYOUT setting)
     writeback.py  writing values back, leaving cells the buttons do not own as they were
     flags.py      which cells are flagged, and the record that undoes the flags
     formats.py    fills, fonts, notes and links in bulk through the add-in's VBA (desktop Excel)
     remote.py     the same on xlwings' remote engine
     oneline.py    one-line errors in Excel, never a traceback
     build.py      xlscorecard.xlam from the sources in macros/ (shipped inside this package)
-    install.py    the add-in's own settings file and Excel's start-up folder
+    conf.py       the add-in's own settings file: where it is per platform, reading and setting a key
+    install.py    installing: Excel's start-up folder and the settings file
 
 The ribbon's VBA calls ``xlscorecard.addin.<button>()``: those names are kept here.
 """

@@ -13,37 +13,57 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from xlscorecard.addin.build import ADDIN_NAME, PROJECT_NAME, build_addin, xlwings_package_dir
+from xlscorecard.addin.build import ADDIN_NAME, build_addin, xlwings_package_dir
+from xlscorecard.addin.conf import (  # noqa: F401 (SETTINGS_FILE: part of this module's interface)
+    _CONFIG_ENCODING,
+    _CONFIG_NEWLINE,
+    LAYOUT_KEY,
+    SETTINGS_FILE,
+    set_setting,
+    settings_file,
+)
 from xlscorecard.atomic import write_atomically
 from xlscorecard.core.errors import ScorecardError
+from xlscorecard.core.reading.profile import load_profile
 
 LINUX_INSTALL_MESSAGE = (
     "Excel add-ins can only be installed on Windows or macOS; build the .xlam with "
     "`xlscorecard addin build` and copy it to a machine with Excel"
 )
-SETTINGS_FILE = f"{PROJECT_NAME}.conf"
 
 
-def install_addin(xlam: Path | None = None, python: str | None = None) -> Path:
-    """Copy the add-in to Excel's start-up folder, point its own settings at this Python; return its path."""
+def install_addin(xlam: Path | None = None, python: str | None = None, layout: Path | None = None) -> Path:
+    """Copy the add-in to Excel's start-up folder, point its own settings at this Python; return its path.
+
+    `layout` (a layout profile) is stored, as an absolute path, as the buttons' user-wide LAYOUT setting.
+    """
     return _install(
         sys.platform,
         home=Path.home(),
         environ=os.environ,
         xlam=xlam,
         python=python or sys.executable,
+        layout=layout,
     )
 
 
-# VBA reads the settings file with `Open ... For Input`: the ANSI code page on Windows. On a
-# Mac xlwings itself writes UTF-8, so the add-in reads what xlwings would have written.
-_CONFIG_ENCODING = {"win32": "mbcs", "darwin": "utf-8"}
-_CONFIG_NEWLINE = {"win32": "\r\n", "darwin": "\n"}
 _INTERPRETER_KEY = {"win32": "INTERPRETER_WIN", "darwin": "INTERPRETER_MAC"}
 
 
-def _install(platform: str, *, home: Path, environ: Mapping[str, str], xlam: Path | None, python: str) -> Path:
+def _install(
+    platform: str,
+    *,
+    home: Path,
+    environ: Mapping[str, str],
+    xlam: Path | None,
+    python: str,
+    layout: Path | None = None,
+) -> Path:
     """Install for the given platform under the given home folder and environment."""
+    if layout is not None:
+        # Checked first, so a mistyped profile is told before anything is written.
+        layout = Path(layout).absolute()
+        load_profile(layout)
     if platform not in _INTERPRETER_KEY:
         raise ScorecardError(LINUX_INSTALL_MESSAGE)
     startup = startup_dir(platform, home=home, environ=environ)
@@ -62,13 +82,11 @@ def _install(platform: str, *, home: Path, environ: Mapping[str, str], xlam: Pat
             raise ScorecardError(
                 f"cannot write the add-in (is Excel using it?): {exc.strerror or exc}", target
             ) from exc
-    set_setting(
-        settings_file(platform, home=home),
-        _INTERPRETER_KEY[platform],
-        python,
-        encoding=_CONFIG_ENCODING[platform],
-        newline=_CONFIG_NEWLINE[platform],
-    )
+    conf = settings_file(platform, home=home)
+    encoding, newline = _CONFIG_ENCODING[platform], _CONFIG_NEWLINE[platform]
+    set_setting(conf, _INTERPRETER_KEY[platform], python, encoding=encoding, newline=newline)
+    if layout is not None:
+        set_setting(conf, LAYOUT_KEY, str(layout), encoding=encoding, newline=newline)
     if platform == "darwin":
         _install_runpython_script(home)
     return target
@@ -90,39 +108,6 @@ def startup_dir(platform: str, *, home: Path, environ: Mapping[str, str]) -> Pat
             / "Excel"
         )
     raise ScorecardError(LINUX_INSTALL_MESSAGE)
-
-
-def settings_file(platform: str, *, home: Path) -> Path:
-    """Return the add-in's own user settings file, as its xlwings VBA finds it on this platform."""
-    if platform == "win32":
-        # GetConfigFilePath: Environ("USERPROFILE") & "\." & PROJECT_NAME & "\" & PROJECT_NAME & ".conf".
-        return home / f".{PROJECT_NAME}" / SETTINGS_FILE
-    if platform == "darwin":
-        # GetMacDir("$HOME") & "/" & PROJECT_NAME & ".conf": sandboxed Excel's home folder.
-        return home / "Library" / "Containers" / "com.microsoft.Excel" / "Data" / SETTINGS_FILE
-    raise ScorecardError(LINUX_INSTALL_MESSAGE)
-
-
-def set_setting(conf: Path, key: str, value: str, *, encoding: str = "utf-8", newline: str = "\n") -> None:
-    """Set one "KEY","VALUE" line in the add-in's settings file, keeping every other setting."""
-    if '"' in value or "\n" in value or "\r" in value:
-        # VBA's `Input #` would split such a value; no interpreter path contains these.
-        raise ScorecardError(f"cannot store {value!r} in the add-in's settings", conf)
-    lines: list[str] = []
-    if conf.exists():
-        existing = conf.read_bytes().decode(encoding, errors="replace")
-        for line in existing.splitlines():
-            name = line.split(",", 1)[0].strip().strip('"')
-            # VBA compares keys case-insensitively, so any spelling of the key is replaced.
-            if line.strip() and name.upper() != key.upper():
-                lines.append(line)
-    lines.append(f'"{key}","{value}"')
-    try:
-        data = "".join(line + newline for line in lines).encode(encoding)
-    except UnicodeEncodeError as exc:
-        raise ScorecardError(f"Excel cannot read the path {value!r} in this system's code page", conf) from exc
-    conf.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomically(conf, data)
 
 
 def _install_runpython_script(home: Path) -> None:

@@ -5,7 +5,8 @@ sheet that does (the add-in's own sheets are skipped). Its used range is read in
 ``.value`` call; on desktop Excel its number formats, fonts and fills come in one more call to
 the add-in's VBA, so a PI ref shown as 1.10 stays "1.10", a fraction shown as 31% is 31%, and an
 arrow in a symbol font or a RAG given as a fill keeps its meaning, as the file reader sees them.
-A ``rules.toml`` beside the workbook is loaded when present.
+A ``rules.toml`` beside the workbook is loaded when present, and a layout profile (layout.py)
+is used as ``--layout`` is on the command line: its sheet, header rows and column names.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from xlscorecard.addin.formats import read_cell_formats
+from xlscorecard.addin.layout import layout_profile
 from xlscorecard.api import load_settings
 from xlscorecard.core.assessment import Assessment, assess
 from xlscorecard.core.errors import ScorecardError, WorkbookError
 from xlscorecard.core.grid import Grid, cell_address, column_index
-from xlscorecard.core.reading import find_header, read_scorecard
+from xlscorecard.core.reading import Profile, find_header, read_scorecard
 from xlscorecard.core.scorecard import Scorecard
 from xlscorecard.core.settings import Settings
 from xlscorecard.xlsx.reader import HEADER_SEARCH_ROWS
@@ -29,6 +31,10 @@ FINDINGS_SHEET = "Scorecard findings"
 RECORD_SHEET = "_xlscorecard"
 OUR_SHEETS = (FINDINGS_SHEET.casefold(), RECORD_SHEET.casefold())
 RULES_FILE = "rules.toml"
+LAYOUT_HINT = (  # the way out from Excel when the reader cannot work a sheet out alone
+    "to name its columns for the buttons, put a layout profile in a layout.toml beside the workbook "
+    "or run `xlscorecard addin install --layout PROFILE.toml`"
+)
 
 
 @dataclass
@@ -51,7 +57,9 @@ class Live:
 def load(book: Any, source: Path | None = None) -> Live:
     """Find, read and assess the scorecard sheet of the live book."""
     settings = _settings(book, source)
-    sheet, name, raw, box = _scorecard_sheet(book)
+    folder = source.parent if source is not None else folder_of(book)
+    profile = layout_profile(book.name, folder)
+    sheet, name, raw, box = _scorecard_sheet(book, profile)
     formats = _cell_formats(book, name, box)
     if formats is None:
         grid = Grid.from_rows(raw, None, origin="A1", sheet=name)
@@ -60,7 +68,10 @@ def load(book: Any, source: Path | None = None) -> Live:
         grid = Grid.from_rows(
             raw, number_formats, origin="A1", sheet=name, font_names=font_names, fill_colours=fill_colours
         )
-    scorecard = read_scorecard(grid, file=book.name)
+    try:
+        scorecard = read_scorecard(grid, file=book.name, profile=profile)
+    except WorkbookError as exc:  # the way out from Excel, after the command line's
+        raise WorkbookError(f"{exc.message}; {LAYOUT_HINT}", exc.path) from None
     return Live(book, sheet, raw, grid, scorecard, assess(scorecard, settings))
 
 
@@ -104,24 +115,36 @@ def saved_path(book: Any) -> Path:
     return path
 
 
-def _scorecard_sheet(book: Any) -> tuple[Any, str, list[list[Any]], Box]:
-    """The active sheet if it holds a scorecard header, else the first other sheet that does."""
+def _scorecard_sheet(book: Any, profile: Profile | None = None) -> tuple[Any, str, list[list[Any]], Box]:
+    """The profile's sheet; else the active sheet if it holds a scorecard header, else the first other that does."""
+    wanted = profile.sheet if profile is not None else None
+    if profile is not None and wanted and wanted.casefold() != "all":  # "all": the buttons act on one sheet
+        for sheet in book.sheets:
+            if sheet.name.casefold() == wanted.casefold():
+                return sheet, sheet.name, *read_values(sheet)
+        names = ", ".join(f"'{s.name}'" for s in book.sheets)
+        raise WorkbookError(
+            f"the layout profile {profile.source} names sheet '{wanted}', which this workbook does not "
+            f"have (sheets: {names})",
+            book.name,
+        )
+    rows = max([HEADER_SEARCH_ROWS, *(profile.header_rows if profile else [])])
     active = book.sheets.active
     active_name = active.name
     if active_name.casefold() not in OUR_SHEETS:
         raw, box = read_values(active)
-        if find_header(Grid.from_rows(raw[:HEADER_SEARCH_ROWS] or [[]])) is not None:
+        if find_header(Grid.from_rows(raw[:rows] or [[]]), profile) is not None:
             return active, active_name, raw, box
     for sheet in book.sheets:
         name = sheet.name
         if name == active_name or name.casefold() in OUR_SHEETS:
             continue
-        head, _ = read_values(sheet, HEADER_SEARCH_ROWS)
-        if find_header(Grid.from_rows(head or [[]])) is not None:
+        head, _ = read_values(sheet, rows)
+        if find_header(Grid.from_rows(head or [[]]), profile) is not None:
             return sheet, name, *read_values(sheet)
     raise WorkbookError(
         f"sheet '{active_name}' has no scorecard header row, and no other sheet has one "
-        "(expected columns such as PI Ref, Measure, Target and quarters like 'Qu 2 18-19')",
+        f"(expected columns such as PI Ref, Measure, Target and quarters like 'Qu 2 18-19'); {LAYOUT_HINT}",
         book.name,
     )
 
