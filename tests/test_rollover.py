@@ -13,6 +13,7 @@ import json
 import re
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -617,3 +618,16 @@ def test_relabel_writes_the_new_quarter_in_the_labels_own_style(label: str, expe
     old = parse_period(label)
     assert old is not None
     assert relabel(old, PeriodKind.QUARTER, old.year + 1, 1, style=old).label == expected
+
+
+# ---------------------------------------------------------------- architecture
+
+
+def test_the_plan_and_the_value_parser_load_no_spreadsheet_library() -> None:
+    """The rollover's plan and the value parser are core: importing them loads no file-format library."""
+    code = (
+        "import sys, xlscorecard.core.rollover_plan, xlscorecard.core.values; "
+        "print(sorted(m for m in ('openpyxl', 'xlsxwriter', 'python_calamine', 'xlwings') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert result.stdout.strip() == "[]"
