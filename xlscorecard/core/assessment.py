@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass
 
+from xlscorecard.core.annual_targets import profiled_target
+from xlscorecard.core.benchmarks import compare_benchmarks
 from xlscorecard.core.findings import Code, Finding, finding
 from xlscorecard.core.rag import RagBands, RagResult, Rating, not_rated, parse_submitted_rag, rate_value, value_bands
-from xlscorecard.core.reading.periods import Period, previous_period
+from xlscorecard.core.reading.periods import previous_period
 from xlscorecard.core.records import Record
 from xlscorecard.core.scorecard import Indicator, Scorecard
 from xlscorecard.core.settings import Settings
@@ -22,7 +22,7 @@ from xlscorecard.core.travel import (
     parse_arrow,
     year_on_year,
 )
-from xlscorecard.core.values import Observation, Status, format_number, parse_value
+from xlscorecard.core.values import Observation, Status, parse_value
 
 
 @dataclass(slots=True)
@@ -108,8 +108,6 @@ def rate_cells(value: object, target: object, polarity: object = None, settings:
     return rate_value(values["value"], tgt, pol or tgt.implied_polarity, settings or Settings())
 
 
-_YEAR_TO_DATE = re.compile(r"\b(?:ytd|year to date|cumulative|accumulative|running total)\b", re.I)
-_COUNT = re.compile(r"^\s*(?:number|no\.|total|count)\b", re.I)
 
 
 def assess(scorecard: Scorecard, settings: Settings | None = None) -> Assessment:
@@ -269,7 +267,7 @@ def assess_indicator(
         obs = values[rated_label]
         if rated_label != reporting:
             add(Code.STALE, obs.cell, f"latest value is from {rated_label}; nothing for {reporting}")
-        rated_target = target = _profiled(ind, target, context.by_label[rated_label], rules, add)
+        rated_target = target = profiled_target(ind, target, context.by_label[rated_label], rules, add)
         bench = ind.benchmark(target.benchmark)
         rag = rate_value(obs, target, polarity, rules, bench)  # a new RagResult, ours to complete
         rag.period = rated_label
@@ -305,7 +303,7 @@ def assess_indicator(
         if disagreement is not None:
             add(Code.ARROW_DISAGREES, submitted.cell, disagreement)
 
-    benchmarks = _compare_benchmarks(ind, values.get(rated_label) if rated_label else None, polarity, rules, add)
+    benchmarks = compare_benchmarks(ind, values.get(rated_label) if rated_label else None, polarity, rules, add)
     bands: RagBands | None = None
     scale = 1.0
     if reporting is not None:
@@ -315,7 +313,7 @@ def assess_indicator(
         if rated_label == reporting:
             for_reporting = rated_target
         else:
-            for_reporting = _profiled(ind, ind.target, context.by_label[reporting], rules, None)
+            for_reporting = profiled_target(ind, ind.target, context.by_label[reporting], rules, None)
         assert for_reporting is not None
         bands = value_bands(for_reporting, polarity, rules, ind.unit, ind.benchmark(for_reporting.benchmark))
         scale = current.unit_scale
@@ -323,39 +321,6 @@ def assess_indicator(
         ref=ref, row=ind.row, rag=rag, travel=travel, benchmarks=benchmarks, polarity=polarity,
         target=rated_target, bands=bands, scale=scale,
     ), out
-
-
-def _profiled(
-    ind: Indicator, target: Target, period: Period, rules: Settings, add: Callable[[Code, str | None, str], None] | None
-) -> Target:
-    """Year-to-date counts against an annual target: flag it (when `add` is given), and scale the
-    target if asked."""
-    if not (ind.unit is None and _COUNT.search(ind.measure) and _YEAR_TO_DATE.search(ind.measure)):  # cheapest first
-        return target
-    if target.kind not in (TargetKind.VALUE, TargetKind.BOUND) or target.value is None or period.quarter in (None, 4):
-        return target
-    assert period.quarter is not None
-    share = period.quarter / 4
-    if rules.profile_annual_targets:
-        profiled = target.value * share
-        if add is not None:
-            add(
-                Code.ANNUAL_TARGET_IN_YEAR,
-                target.cell,
-                    f"annual target {target.raw} profiled to {format_number(profiled)} for {period.label} "
-                f"({period.quarter}/4 of the year)",
-            )
-        return target.model_copy(
-            update={"value": profiled, "raw": f"{target.raw} (profiled {format_number(profiled)})"}
-        )
-    if add is not None:
-        add(
-            Code.ANNUAL_TARGET_IN_YEAR,
-            target.cell,
-            f"year-to-date count rated against annual target {target.raw} at {period.label}; "
-            "set profile_annual_targets to scale it",
-        )
-    return target
 
 
 def _travel(context: _Context, values: dict[str, Observation], polarity, rules: Settings) -> TravelResult:  # type: ignore[no-untyped-def]
@@ -380,44 +345,3 @@ def _travel(context: _Context, values: dict[str, Observation], polarity, rules: 
 
 
 _BLANK = Observation()  # the previous quarter when there is none (read, never changed)
-
-
-def _compare_benchmarks(ind: Indicator, obs: Observation | None, polarity, rules: Settings, add) -> dict[str, str]:  # type: ignore[no-untyped-def]
-    """Benchmarks are reported beside the RAG, never folded into it."""
-    out: dict[str, str] = {}
-    if ind.national.status is Status.BLANK and ind.stat_neighbour.status is Status.BLANK:
-        return out  # the common case: no benchmark figures at all
-    local: list[float] | None = None  # the indicator's own numbers, listed only when a count needs them
-    for name, label, bench, enabled in (
-        ("national", "national average", ind.national, rules.benchmarks.national),
-        ("stat_neighbour", "statistical neighbour average", ind.stat_neighbour, rules.benchmarks.stat_neighbour),
-    ):
-        if not enabled or not bench.is_numeric or bench.number is None:
-            continue
-        if ind.unit != bench.unit:
-            add(
-                Code.BENCHMARK_NOT_COMPARABLE,
-                bench.cell,
-                f"{label} {bench.display()} is in other units than the indicator; not compared",
-            )
-            continue
-        if ind.unit is None and local is None:
-            local = [o.number for o in ind.values.values() if o.is_numeric and o.number is not None]
-        if ind.unit is None and local and bench.number > rules.benchmarks.total_ratio * max(max(local), 1):
-            add(
-                Code.BENCHMARK_NOT_COMPARABLE,
-                bench.cell,
-                f"{label} {bench.display()} looks like a total, not comparable with local values "
-                f"up to {format_number(max(local))}; not compared",
-            )
-            continue
-        if obs is None or not obs.is_numeric or obs.number is None or obs.unit != bench.unit:
-            continue
-        if obs.number == bench.number:
-            out[name] = "same"
-        elif polarity is None:
-            out[name] = "above" if obs.number > bench.number else "below"
-        else:
-            better = (obs.number > bench.number) == (polarity == "high")
-            out[name] = "better" if better else "worse"
-    return out
