@@ -2,7 +2,7 @@
 
 Values come from python-calamine (Rust; about 25x faster than openpyxl's read-only mode on a
 20,000-row scorecard, see benchmarks/convert_bench.py). Before calamine allocates anything, each
-sheet it is about to load is streamed through `xlsx_scan` (a namespace-aware XML parser): cell
+sheet it is about to load is streamed through `xlsx.scan` (a namespace-aware XML parser): cell
 references outside Excel's grid and used ranges over `SafetyLimits.max_sheet_cells` are refused
 there, since calamine allocates a dense grid for the whole used range. The same pass gives what
 calamine does not carry: each cell's number format (a fraction shown as a percentage must come out
@@ -21,8 +21,10 @@ from typing import Any
 from xlscorecard.core.errors import WorkbookError
 from xlscorecard.core.grid import Grid
 from xlscorecard.core.reading import find_header
+from xlscorecard.xlsx.parts import sheet_parts
 from xlscorecard.xlsx.safety import DEFAULT_LIMITS, SafetyLimits, check_workbook_file
-from xlscorecard.xlsx.scan import SheetScan, Styles, check_shared_strings, read_styles, scan_sheet, sheet_parts
+from xlscorecard.xlsx.scan import SheetScan, check_shared_strings, scan_sheet
+from xlscorecard.xlsx.styles import Styles, read_styles
 
 HEADER_SEARCH_ROWS = 60
 
