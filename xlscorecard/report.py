@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any, TextIO
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any, TextIO
 
 from xlscorecard.core.assessment import Assessment
 from xlscorecard.core.run_report import outcome_of
+
+if TYPE_CHECKING:  # rich is imported by print_summary alone: convert and the sidecar do not need it
+    from rich.console import Console
 
 RAG_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red"}
 
@@ -77,6 +77,8 @@ def write_json(assessment: Assessment, out: TextIO) -> None:
 
 def print_summary(assessment: Assessment, console: Console) -> None:
     """Title, period, counts, each PI's RAG, arrow and explanation, then the findings table."""
+    from rich.table import Table
+
     sc = assessment.scorecard
     console.print(f"[bold]{sc.title or sc.file}[/bold]")
     console.print(f"File: {sc.file}   Sheet: {sc.sheet}")
