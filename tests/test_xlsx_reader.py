@@ -75,11 +75,11 @@ def test_any_cell_tag_layout_reads_the_same(original: Path, tmp_path: Path, rewr
 def test_builtin_number_formats_are_openpyxls() -> None:
     # The reader carries its own table of built-in formats (no openpyxl import to read a file); the
     # strings reach the return as written, so they must stay openpyxl's, string for string.
-    from openpyxl.styles.numbers import BUILTIN_FORMATS as OPENPYXL_FORMATS
+    from openpyxl.styles import numbers
 
-    from xlscorecard.xlsx.styles import BUILTIN_FORMATS
+    from xlscorecard.xlsx import styles
 
-    assert BUILTIN_FORMATS == dict(OPENPYXL_FORMATS)
+    assert dict(numbers.BUILTIN_FORMATS) == styles.BUILTIN_FORMATS
 
 
 def test_builtin_format_of_a_cell_is_read(tmp_path: Path) -> None:
