@@ -70,3 +70,19 @@ def test_any_cell_tag_layout_reads_the_same(original: Path, tmp_path: Path, rewr
     assert _trimmed(got.values) == _trimmed(expected.values)
     assert got.number_format(5, 9) == "0.0%"  # J6
     assert got.value(6, 8) == "#DIV/0!"  # I7, dropped by calamine, read from the XML
+
+
+def test_builtin_number_formats_are_openpyxls() -> None:
+    # The reader carries its own table of built-in formats (no openpyxl import to read a file); the
+    # strings reach the return as written, so they must stay openpyxl's, string for string.
+    from openpyxl.styles import numbers
+
+    from xlscorecard.xlsx import styles
+
+    assert dict(numbers.BUILTIN_FORMATS) == styles.BUILTIN_FORMATS
+
+
+def test_builtin_format_of_a_cell_is_read(tmp_path: Path) -> None:
+    rows = [[("" if v is None else v) for v in row] + [""] * (14 - len(row)) for row in ROWS]
+    got = read_grid(write_workbook(tmp_path / "builtin.xlsx", rows, {"I5": "#,##0", "J5": "0.00%"}))
+    assert (got.number_format(4, 8), got.number_format(4, 9)) == ("#,##0", "0.00%")  # ids 3 and 10, not written out

@@ -12,7 +12,7 @@ from xlscorecard.core.reading.header import Header
 from xlscorecard.core.reading.profile import Profile
 from xlscorecard.core.scorecard import Scorecard
 from xlscorecard.core.settings import Settings
-from xlscorecard.xlsx.reader import read_grid, read_sheet_heads, worksheet_count
+from xlscorecard.xlsx.reader import OpenWorkbook, read_grid, read_sheet_heads, worksheet_count
 from xlscorecard.xlsx.safety import SafetyLimits
 
 
@@ -38,9 +38,10 @@ def read_sheet(
     scorecard supply the periods the chosen one lacks or leaves blank (reading.history); a workbook
     of one sheet reads nothing more.
     """
-    chosen, found = choose_sheets(path, sheet, profile, limits)
+    with OpenWorkbook(path, limits) as opened:  # the heads and the chosen grid from one opening
+        chosen, found = choose_sheets(path, sheet, profile, limits, opened)
+        grid = read_grid(path, sheet=chosen[0], limits=limits, opened=opened)
     everyone = sheet is not None and sheet.lower() == "all"
-    grid = read_grid(path, sheet=chosen[0], limits=limits)
     scorecard = read_scorecard(grid, period=period, file=str(path), profile=profile)
     if len(found) > 1 and not everyone:
         from xlscorecard.core.reading.sheets import others_finding
@@ -79,8 +80,12 @@ def _with_history(path: str | Path, scorecard: Scorecard, found: list[str], name
 
 
 def choose_sheets(path: str | Path, sheet: str | None, profile: Profile | None = None,
-                  limits: SafetyLimits | None = None) -> tuple[list[str | None], list[str]]:
-    """(sheets to read, every sheet holding a scorecard): `--sheet all` gives each; none asked, the latest tab."""
+                  limits: SafetyLimits | None = None,
+                  opened: OpenWorkbook | None = None) -> tuple[list[str | None], list[str]]:
+    """(sheets to read, every sheet holding a scorecard): `--sheet all` gives each; none asked, the latest tab.
+
+    `opened`: the workbook already opened for the read_grid that follows (its heads are read through it).
+    """
     from xlscorecard.core.reading.sheets import latest_sheet, scorecard_sheets
 
     sheet = profile_sheet(sheet, profile)
@@ -88,7 +93,7 @@ def choose_sheets(path: str | Path, sheet: str | None, profile: Profile | None =
         return [sheet], []
     if sheet is None and (profile is None or profile.sheet is None) and worksheet_count(path) <= 1:
         return [None], []  # one sheet: nothing to choose (and no second read of a big file)
-    heads = read_sheet_heads(path, limits)
+    heads = read_sheet_heads(path, limits, opened=opened)
     found = scorecard_sheets(heads, profile)
     if sheet is not None:  # all
         return (list(found) or [None]), found
@@ -102,8 +107,9 @@ def read_layout(path: str | Path, sheet: str | None, profile: Profile | None = N
     """The sheet's Grid and how its header was understood (`xlscorecard layout`); refuses a sheet with no period."""
     from xlscorecard.core.reading.explain import understood_header
 
-    chosen, _ = choose_sheets(path, sheet, profile, limits)
-    grid = read_grid(path, sheet=chosen[0], limits=limits)
+    with OpenWorkbook(path, limits) as opened:
+        chosen, _ = choose_sheets(path, sheet, profile, limits, opened)
+        grid = read_grid(path, sheet=chosen[0], limits=limits, opened=opened)
     return grid, understood_header(grid, profile, str(path))
 
 

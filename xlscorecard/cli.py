@@ -1,19 +1,33 @@
-"""The `xlscorecard` command line (DESIGN 9): thin wrappers over the library."""
+"""The `xlscorecard` command line (DESIGN 9): thin wrappers over the library.
 
-from __future__ import annotations
+Each command imports what it uses inside its function, so `convert` does not pay for rich's
+tables, pandas, the web server or the add-in; option types and the error contract are in
+`cli_options`. Annotations are evaluated at import (no `from __future__ import annotations`), so
+Typer reads every command's signature as objects instead of evaluating strings on each start-up.
+"""
 
 import json
 import os
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 
 from xlscorecard import __version__
-from xlscorecard.core.errors import ScorecardError
+from xlscorecard.cli_options import (
+    FileArg,
+    LayoutOpt,
+    PdfOpt,
+    PeriodOpt,
+    RulesOpt,
+    SheetOpt,
+    UsersOpt,
+    fail,
+    layout_profile,
+    sheets_to_read,
+    user_errors,
+)
 
 # The command line uses no pydantic plugin, and looking for them reads every installed package's
 # metadata (about 30 ms of each command's start-up). A user who sets this variable keeps theirs.
@@ -29,71 +43,6 @@ addin_app = typer.Typer(help="Build or install the Excel add-in.", no_args_is_he
 app.add_typer(addin_app, name="addin")
 users_app = typer.Typer(help="Accounts for the officers' web page (`serve --users FILE`).", no_args_is_help=True)
 app.add_typer(users_app, name="users")
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-FileArg = Annotated[Path, typer.Argument(help="Scorecard workbook (.xlsx).", show_default=False)]
-RulesOpt = Annotated[Path | None, typer.Option("--rules", help="Rules file (TOML); see examples/rules.toml.")]
-PeriodOpt = Annotated[str | None, typer.Option("--period", help="Reporting period, e.g. 'Qu 2 18-19'.")]
-SheetOpt = Annotated[
-    str | None, typer.Option("--sheet", help="Sheet holding the scorecard, or 'all' for each scorecard sheet.")
-]
-PdfOpt = Annotated[bool, typer.Option("--pdf", help="Also print each return to PDF beside it (needs LibreOffice).")]
-LayoutOpt = Annotated[
-    list[Path] | None,
-    typer.Option("--layout", help="Layout profile (TOML) naming columns; repeat: the first whose files match applies."),
-]
-
-
-def _profile(layouts: list[Path] | None, file: Path) -> Any:
-    """The first layout profile that applies to `file`, or None."""
-    if not layouts:
-        return None
-    from xlscorecard.core.reading.profile import choose_profile, load_profile
-
-    return choose_profile([load_profile(p) for p in layouts], file)
-
-
-def _sheets(file: Path, sheet: str | None, profile: Any) -> list[str | None]:
-    """The sheets a command reads: `--sheet all` (or a profile's "all") gives every scorecard sheet."""
-    from xlscorecard.api import choose_sheets, profile_sheet
-
-    wanted = profile_sheet(sheet, profile)
-    if wanted is not None and wanted.lower() == "all":
-        return choose_sheets(file, "all", profile)[0]
-    return [sheet]
-
-
-def fail(message: str) -> None:
-    """One line on stderr, exit 2: the contract for unusable input."""
-    typer.echo(f"xlscorecard: error: {message}", err=True)
-    raise typer.Exit(2)
-
-
-def user_errors(func: F) -> F:
-    """Turn any error about an input into one line and exit code 2, never a traceback."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ScorecardError as exc:
-            fail(str(exc))
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
-        except Exception as exc:
-            if os.environ.get("XLSCORECARD_DEBUG"):
-                raise
-            fail(f"{_first_path(kwargs)}unexpected problem: {type(exc).__name__}: {exc}")
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _first_path(kwargs: dict[str, Any]) -> str:
-    for value in kwargs.values():
-        if isinstance(value, Path):
-            return f"{value}: "
-    return ""
 
 
 def version_callback(value: bool) -> None:
@@ -126,9 +75,9 @@ def check(
     from xlscorecard.process import collector_paused
     from xlscorecard.report import print_summary, to_json
 
-    profile = _profile(layout, file)
+    profile = layout_profile(layout, file)
     settings = load_settings(rules)
-    sheets = _sheets(file, sheet, profile)
+    sheets = sheets_to_read(file, sheet, profile)
     many = len(sheets) > 1 or (sheet is not None and sheet.lower() == "all")
     with collector_paused():  # this process owns the job (xlscorecard.process)
         reports = [check_file(file, sheet=s, period=period, settings=settings, profile=profile, history=not many)
@@ -190,9 +139,9 @@ def convert(
         from xlscorecard.xlsx.pdf import require_libreoffice
 
         require_libreoffice(file)  # before any work: say how to install it, and write nothing
-    profile = _profile(layout, file)
+    profile = layout_profile(layout, file)
     settings = load_settings(rules)
-    sheets = _sheets(file, sheet, profile)
+    sheets = sheets_to_read(file, sheet, profile)
     if len(sheets) > 1 and out is not None and not (Path(out).is_dir() or out.endswith(("/", os.sep))):
         fail(f"{file}: --sheet all writes a return per sheet: give -o a folder (ending with /)")
     many = len(sheets) > 1 or (sheet is not None and sheet.lower() == "all")  # each tab alone: no history
@@ -289,9 +238,6 @@ def serve(
                workers=WorkerLimits(workers=workers, timeout=timeout, memory_bytes=worker_memory_mb * 1024**2))
 
 
-UsersOpt = Annotated[Path, typer.Option("--users", help="Accounts file.")]
-
-
 @users_app.command("add")
 @user_errors
 def users_add(
@@ -352,7 +298,7 @@ def layout_command(
     from xlscorecard.core.reading.explain import layout_report, layout_text, profile_of
     from xlscorecard.core.reading.profile import dump_profile
 
-    profile = _profile(layout, file)
+    profile = layout_profile(layout, file)
     grid, header = read_layout(file, profile_sheet(sheet, profile), profile)
     report = layout_report(grid, header, str(file))
     if save is not None:

@@ -1,4 +1,5 @@
-"""The sidecar `<return stem>.json` written beside every return: exactly the `check --json` object.
+"""The sidecar `<return stem>.json` written beside every return: exactly the `check --json` object
+(as compact JSON: report.write_json).
 
 The web page's view of a return is rendered from it (no workbook is parsed to show a page), and
 anything else that wants the figures behind a return can read it without opening Excel files.
@@ -24,8 +25,7 @@ def write_sidecar(return_path: Path, assessment: Assessment) -> Path:
     """Write the assessment's `check --json` object beside the return (atomically); returns its path."""
     target = sidecar_path(return_path)
     # Streamed indicator by indicator: on 20,000 PIs the whole object at once costs about 600 MB.
-    with (atomic_path(target, prefix=f".{target.stem}.", suffix=".json.tmp") as tmp,
-          open(tmp, "w", encoding="utf-8", newline="\n") as fh):
+    with atomic_path(target, prefix=f".{target.stem}.", suffix=".json.tmp") as tmp, open(tmp, "wb") as fh:
         write_json(assessment, fh)
     return target
 

@@ -40,7 +40,8 @@ class RagCounts(BaseModel):
 class FindingRow(BaseModel):
     """A finding as reports and pages show it."""
 
-    model_config = ConfigDict(extra="ignore")
+    # Built at its first use (batch and the web page), not at import: convert and check never use it.
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
     code: str
     severity: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -79,6 +78,8 @@ class Settings(Rules):
     @classmethod
     def from_toml(cls, text: str, source: str | None = None) -> Settings:
         """Parse TOML text; raise SettingsError with the first problem on one line."""
+        import tomllib  # only a rules file needs the TOML parser: most commands run on the defaults
+
         prefix: tuple[str, ...] = ()
         try:
             data = tomllib.loads(text)

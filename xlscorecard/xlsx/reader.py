@@ -2,7 +2,7 @@
 
 Values come from python-calamine (Rust; about 25x faster than openpyxl's read-only mode on a
 20,000-row scorecard, see benchmarks/convert_bench.py). Before calamine allocates anything, each
-sheet it is about to load is streamed through `xlsx_scan` (a namespace-aware XML parser): cell
+sheet it is about to load is streamed through `xlsx.scan` (a namespace-aware XML parser): cell
 references outside Excel's grid and used ranges over `SafetyLimits.max_sheet_cells` are refused
 there, since calamine allocates a dense grid for the whole used range. The same pass gives what
 calamine does not carry: each cell's number format (a fraction shown as a percentage must come out
@@ -21,20 +21,96 @@ from typing import Any
 from xlscorecard.core.errors import WorkbookError
 from xlscorecard.core.grid import Grid
 from xlscorecard.core.reading import find_header
+from xlscorecard.xlsx.parts import sheet_parts
 from xlscorecard.xlsx.safety import DEFAULT_LIMITS, SafetyLimits, check_workbook_file
-from xlscorecard.xlsx.scan import SheetScan, Styles, check_shared_strings, read_styles, scan_sheet, sheet_parts
+from xlscorecard.xlsx.scan import SheetScan, check_shared_strings, scan_sheet
+from xlscorecard.xlsx.styles import Styles, read_styles
 
 HEADER_SEARCH_ROWS = 60
 
 
-def read_grid(path: str | Path, sheet: str | None = None, limits: SafetyLimits | None = None) -> Grid:
-    """The scorecard sheet of a workbook as a Grid: the named sheet, else the first with a header."""
-    path = Path(path)
-    limits = limits or DEFAULT_LIMITS
-    check_workbook_file(path, limits)
+class OpenWorkbook:
+    """One .xlsx checked and opened once for a command's reads: every sheet's head, then one grid.
+
+    `api` reads the heads to choose a sheet and then that sheet's grid: with one OpenWorkbook the
+    safety checks, the package's parts and styles and calamine's book are made once, and the
+    chosen sheet's bounds scan is not streamed a second time. Opened at its first read; the grid
+    read closes it (calamine frees its copy before the Grid is built), and `close()` (or a `with`
+    block) releases whatever a failed read left open.
+    """
+
+    def __init__(self, path: str | Path, limits: SafetyLimits | None = None) -> None:
+        self.path = Path(path)
+        self.limits = limits or DEFAULT_LIMITS
+        self._checked = False
+        self._zip: zipfile.ZipFile | None = None
+        self._contents: tuple[Styles, dict[str, str], Any, list[str]] | None = None
+        self._scans: dict[str, SheetScan] = {}
+
+    def __enter__(self) -> OpenWorkbook:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def check(self) -> None:
+        """The whole-file safety checks (safety.check_workbook_file), once."""
+        if not self._checked:
+            check_workbook_file(self.path, self.limits)
+            self._checked = True
+
+    def contents(self) -> tuple[zipfile.ZipFile, Styles, dict[str, str], Any, list[str]]:
+        """(zip, styles, sheet parts, calamine's book, worksheet names), opened at the first call.
+
+        calamine reads the shared strings and styles when it opens the book: they are checked first.
+        """
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(self.path)
+        if self._contents is None:
+            import python_calamine
+
+            zf, limits = self._zip, self.limits
+            check_shared_strings(zf, limits)
+            styles = read_styles(zf, limits.max_uncompressed_bytes)
+            parts = dict(sheet_parts(zf, limits.max_uncompressed_bytes))
+            book = python_calamine.CalamineWorkbook.from_path(str(self.path))
+            names = [s.name for s in book.sheets_metadata if str(s.typ).endswith("WorkSheet")]
+            self._contents = (styles, parts, book, names)
+        return (self._zip, *self._contents)
+
+    def scan(self, name: str, part: str) -> SheetScan:
+        """Sheet `name`'s bounds scan (xlsx.scan), streamed once however often it is asked for."""
+        scan = self._scans.get(name)
+        if scan is None:
+            zf, styles, *_ = self.contents()
+            scan = self._scans[name] = scan_sheet(zf, name, part, styles, self.limits)
+        return scan
+
+    def close(self) -> None:
+        """Let go of calamine's book, the zip and the scans; a later read opens them again."""
+        if self._contents is not None:
+            self._contents[2].close()
+            self._contents = None
+        if self._zip is not None:
+            self._zip.close()
+            self._zip = None
+        self._scans.clear()
+
+
+def read_grid(
+    path: str | Path, sheet: str | None = None, limits: SafetyLimits | None = None,
+    opened: OpenWorkbook | None = None,
+) -> Grid:
+    """The scorecard sheet of a workbook as a Grid: the named sheet, else the first with a header.
+
+    `opened`: the same workbook as an OpenWorkbook whose heads were read (its checks and scans are reused).
+    """
+    book_file = opened if opened is not None else OpenWorkbook(path, limits)
+    path = book_file.path
+    book_file.check()
     try:
-        with zipfile.ZipFile(path) as zf:
-            styles, parts, book, names = _open_book(path, zf, limits)
+        with book_file:  # closed on the way out, whatever happens
+            _, styles, parts, book, names = book_file.contents()
             if sheet is not None and sheet not in names:
                 raise WorkbookError(f"has no sheet '{sheet}' (sheets: {', '.join(names)})", path)
             chosen, scan, data = "", SheetScan(), None
@@ -44,7 +120,7 @@ def read_grid(path: str | Path, sheet: str | None = None, limits: SafetyLimits |
                     raise WorkbookError(f"workbook is damaged: sheet '{name}' has no part in it;"
                                         " open it in Excel and save it again", path)
                 # Bounds first: calamine allocates the sheet's whole used range as it loads it.
-                scan = scan_sheet(zf, name, parts[name], styles, limits)
+                scan = book_file.scan(name, parts[name])
                 if scan.address_less:
                     chosen = name
                     break
@@ -64,13 +140,13 @@ def read_grid(path: str | Path, sheet: str | None = None, limits: SafetyLimits |
                     path,
                 )
             if scan.address_less:
-                book.close()
+                book_file.close()
                 rows = _rows_openpyxl(path, chosen)
             else:
                 rows = _rows(data)
                 # The values are Python's now: let calamine free its copy.
-                del data
-                book.close()
+                del data, first
+                book_file.close()
     except (WorkbookError, MemoryError):  # a worker's memory limit is not damage to the file
         raise
     except Exception as exc:  # calamine and zipfile raise their own error types for damaged parts
@@ -93,21 +169,6 @@ def read_grid(path: str | Path, sheet: str | None = None, limits: SafetyLimits |
     )
 
 
-def _open_book(path: Path, zf: zipfile.ZipFile, limits: SafetyLimits) -> tuple[Styles, dict[str, str], Any, list[str]]:
-    """The package's styles and sheet parts, and calamine's book with its worksheet names.
-
-    calamine reads the shared strings and styles when it opens the book: they are checked first.
-    """
-    import python_calamine
-
-    check_shared_strings(zf, limits)
-    styles = read_styles(zf, limits.max_uncompressed_bytes)
-    parts = dict(sheet_parts(zf, limits.max_uncompressed_bytes))
-    book = python_calamine.CalamineWorkbook.from_path(str(path))
-    names = [s.name for s in book.sheets_metadata if str(s.typ).endswith("WorkSheet")]
-    return styles, parts, book, names
-
-
 def worksheet_count(path: str | Path) -> int:
     """How many worksheet parts the package holds; 1 when it cannot tell (read_grid then says why)."""
     try:
@@ -117,30 +178,34 @@ def worksheet_count(path: str | Path) -> int:
         return 1
 
 
-def read_sheet_heads(path: str | Path, limits: SafetyLimits | None = None, rows: int = 40) -> list[Grid]:
+def read_sheet_heads(
+    path: str | Path, limits: SafetyLimits | None = None, rows: int = 40, opened: OpenWorkbook | None = None
+) -> list[Grid]:
     """The first `rows` rows of every worksheet (enough to find each header), in workbook order.
 
     Each sheet is bounded by the same streaming pass as read_grid before calamine loads it: even
     its first rows cost calamine the whole used range. [] when the parts cannot be read at all
-    (read_grid then gives the one-line reason); refusals of hostile sheets are raised.
+    (read_grid then gives the one-line reason); refusals of hostile sheets are raised. `opened`:
+    the workbook as an OpenWorkbook, left open for the read_grid that follows.
     """
-    path = Path(path)
-    limits = limits or DEFAULT_LIMITS
-    check_workbook_file(path, limits)
+    book_file = opened if opened is not None else OpenWorkbook(path, limits)
+    book_file.check()
     try:
-        with zipfile.ZipFile(path) as zf:
-            styles, parts, book, names = _open_book(path, zf, limits)
-            heads = []
-            for name in names:
-                if name not in parts or scan_sheet(zf, name, parts[name], styles, limits).address_less:
-                    continue  # read_grid reads such a sheet (or refuses it) if it is the one chosen
-                head = book.get_sheet_by_name(name).to_python(nrows=rows)
-                heads.append(Grid.from_rows([[None if v == "" else v for v in row] for row in head], sheet=name))
-            book.close()
+        _, _, parts, book, names = book_file.contents()
+        heads = []
+        for name in names:
+            if name not in parts or book_file.scan(name, parts[name]).address_less:
+                continue  # read_grid reads such a sheet (or refuses it) if it is the one chosen
+            head = book.get_sheet_by_name(name).to_python(nrows=rows)
+            heads.append(Grid.from_rows([[None if v == "" else v for v in row] for row in head], sheet=name))
     except (WorkbookError, MemoryError):
+        book_file.close()
         raise
-    except Exception:  # damaged parts: read_grid gives the one-line reason
+    except Exception:  # damaged parts: read_grid opens the file afresh and gives the one-line reason
+        book_file.close()
         return []
+    if opened is None:
+        book_file.close()
     return heads
 
 

@@ -1,4 +1,4 @@
-"""What a workbook's XML really holds, read with a streaming XML parser before any reader allocates.
+"""The streaming bounds pass: what a sheet's XML really holds, read before any reader allocates.
 
 python-calamine allocates a dense grid for a sheet's whole used range, and openpyxl's editing mode
 materialises every merged cell, before either lets our checks look: one cell at XFD1048576 or a
@@ -8,83 +8,43 @@ on (an `x:`-prefixed sheet, single-quoted attributes and any attribute order rea
 
 - cell and row references are checked against Excel's grid, and the box they span is measured
   (cells holding a value, and all cells, styled empty ones included) along with merged ranges;
-- each cell's number format (styles.xml, with openpyxl's table of built-in formats) and font name
-  (where it differs from the workbook's default font) are noted, and Excel error values, which
-  calamine drops, are kept;
+- each cell whose style has a number format, a font name other than the default or a solid fill
+  (`xlsx.styles`) is noted, and Excel error values, which calamine drops, are kept;
 - sharedStrings.xml's declared count is checked against the items it really holds.
 
-Sizes are bounded by `SafetyLimits.max_sheet_cells`; a refusal says what is wrong in words.
+The workbook's small parts (sheet list, relationships) are read by `xlsx.parts`. Sizes are bounded
+by `SafetyLimits.max_sheet_cells`; a refusal says what is wrong in words.
 """
 
 from __future__ import annotations
 
-import posixpath
 import zipfile
 from array import array
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.parsers import expat
-
-from defusedxml import ElementTree
-from openpyxl.styles.numbers import BUILTIN_FORMATS
 
 from xlscorecard.core.errors import UnsafeWorkbook, WorkbookError
 from xlscorecard.core.grid import cell_address, column_index
-from xlscorecard.xlsx.safety import SafetyLimits, iter_zip_member_capped, open_zip_member_capped
+from xlscorecard.xlsx.parts import parse_int, parse_part, sheet_parts, shown
+from xlscorecard.xlsx.safety import SafetyLimits
+from xlscorecard.xlsx.stream import new_parser, stream_part, tag
+from xlscorecard.xlsx.styles import Styles, read_styles
 
 __all__ = [
     "MAX_COLUMNS",
     "MAX_ROWS",
     "SheetScan",
-    "Styles",
     "check_editable",
     "check_shared_strings",
-    "read_styles",
     "scan_sheet",
-    "sheet_parts",
 ]
 
 MAX_ROWS = 1_048_576  # Excel's grid: A1:XFD1048576
 MAX_COLUMNS = 16_384
-# Transitional and Strict OOXML name the same elements in two namespaces.
-_MAIN = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main", "http://purl.oclc.org/ooxml/spreadsheetml/main")
-_REL = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-        "http://purl.oclc.org/ooxml/officeDocument/relationships")
-_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
-_SEP = "}"
-# The parser interns each tag name through this table, which maps both namespaces' names to one
-# object per element: the sheet walk then tells tags apart by identity, whatever the namespace.
-_INTERN: dict[str, str] = {}
-for _local in ("c", "row", "mergeCell", "v", "is", "f", "si", "sst"):
-    _name = f"{_MAIN[0]}{_SEP}{_local}"
-    _INTERN[_name] = _INTERN[f"{_MAIN[1]}{_SEP}{_local}"] = _name
-_TAGS = (
-    _INTERN[f"{_MAIN[0]}{_SEP}c"],
-    _INTERN[f"{_MAIN[0]}{_SEP}row"],
-    _INTERN[f"{_MAIN[0]}{_SEP}mergeCell"],
-    frozenset(_INTERN[f"{_MAIN[0]}{_SEP}{local}"] for local in ("v", "is", "f")),
-    _INTERN[f"{_MAIN[0]}{_SEP}v"],
-)
-_SI = _INTERN[f"{_MAIN[0]}{_SEP}si"]
-_SST = _INTERN[f"{_MAIN[0]}{_SEP}sst"]
-_CHUNK = 256 * 1024
-_SHOWN_NAME = 60
-
-
-@dataclass(frozen=True)
-class Styles:
-    """Per cell style index (cellXfs position): its number format, and its font name where not the default."""
-
-    formats: dict[int, str] = field(default_factory=dict)
-    fonts: dict[int, str] = field(default_factory=dict)
-    fills: dict[int, str] = field(default_factory=dict)  # solid fill as 'RRGGBB' (a RAG given as a colour)
-    count: int = 0  # cell styles the workbook defines; a cell naming another is damage
-
-    @property
-    def noted(self) -> frozenset[int]:
-        return frozenset(self.formats) | frozenset(self.fonts) | frozenset(self.fills)
+# The sheet walk's elements, told apart by identity (see xlsx.stream).
+_CELL, _ROW, _MERGE, _VALUE, _SI, _SST = (tag(name) for name in ("c", "row", "mergeCell", "v", "si", "sst"))
+_CONTENT = frozenset(tag(name) for name in ("v", "is", "f"))
 
 
 @dataclass
@@ -119,105 +79,7 @@ def _box_text(box: tuple[int, int, int, int]) -> str:
     return f"{cell_address(box[0] + 1, box[1] + 1)}:{cell_address(box[2] + 1, box[3] + 1)}"
 
 
-def _shown(text: str) -> str:
-    clean = "".join(c if c.isprintable() else "?" for c in text)
-    return clean if len(clean) <= _SHOWN_NAME else clean[: _SHOWN_NAME - 3] + "..."
-
-
-# ------------------------------------------------------------------ workbook parts
-
-
-def sheet_parts(zf: zipfile.ZipFile, cap: int) -> list[tuple[str, str]]:
-    """(sheet name, part path) of every worksheet, in workbook order."""
-    path = zf.filename or "workbook"
-    workbook = _parse_part(zf, "xl/workbook.xml", cap, "the workbook's sheet list")
-    rels_name = "xl/_rels/workbook.xml.rels"
-    if rels_name not in zf.namelist():
-        raise WorkbookError("workbook is damaged: it has no list of its parts (xl/_rels/workbook.xml.rels);"
-                            " open it in Excel and save it again", path)
-    rels = _parse_part(zf, rels_name, cap, "the workbook's list of parts")
-    targets = {r.get("Id"): r.get("Target") or "" for r in rels.iter(f"{{{_PKG}}}Relationship")}
-    out = []
-    for ns in _MAIN:
-        for sheet in workbook.iter(f"{{{ns}}}sheet"):
-            rel_id = next((sheet.get(f"{{{rns}}}id") for rns in _REL if sheet.get(f"{{{rns}}}id")), None)
-            target = targets.get(rel_id)
-            if target is None:
-                continue
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            out.append((sheet.get("name") or "", part))
-    return out
-
-
-def _parse_part(zf: zipfile.ZipFile, name: str, cap: int, what: str) -> Any:
-    path = zf.filename or "workbook"
-    try:
-        return ElementTree.fromstring(open_zip_member_capped(zf, name, cap))
-    except ElementTree.ParseError as exc:
-        raise WorkbookError(f"workbook is damaged: {what} ({name}) is not valid XML ({exc});"
-                            " open it in Excel and save it again", path) from None
-    except (ValueError, TypeError) as exc:  # defusedxml's refusals of DTDs and entities
-        raise UnsafeWorkbook(f"{what} ({name}) declares a DTD or entities, which are refused", path) from exc
-
-
-def read_styles(zf: zipfile.ZipFile, cap: int) -> Styles:
-    """Each cell style's number format (when not General) and font name (when not the default font)."""
-    if "xl/styles.xml" not in zf.namelist():
-        return Styles()
-    root = _parse_part(zf, "xl/styles.xml", cap, "the styles")
-    codes: dict[int, str] = dict(BUILTIN_FORMATS)
-    fonts: list[str | None] = []
-    fills: list[str | None] = []
-    xfs: Any = None
-    for ns in _MAIN:
-        for fmt in root.iter(f"{{{ns}}}numFmt"):
-            number = _int(fmt.get("numFmtId"))
-            if number is not None:
-                codes[number] = fmt.get("formatCode") or "General"
-        for fill_list in root.iter(f"{{{ns}}}fills"):
-            for fill in fill_list:
-                fills.append(_solid_colour(fill))
-        for font_list in root.iter(f"{{{ns}}}fonts"):
-            for font in font_list:
-                name = next((n.get("val") for n in font if n.tag.endswith("}name")), None)
-                fonts.append(name)
-        xfs = xfs if xfs is not None else next(root.iter(f"{{{ns}}}cellXfs"), None)
-    default_font = fonts[0] if fonts else None
-    formats: dict[int, str] = {}
-    font_names: dict[int, str] = {}
-    fill_colours: dict[int, str] = {}
-    for index, xf in enumerate(xfs if xfs is not None else []):
-        code = codes.get(_int(xf.get("numFmtId")) or 0)
-        if code and code != "General":
-            formats[index] = code
-        font_id = _int(xf.get("fontId"))
-        name = fonts[font_id] if font_id is not None and 0 <= font_id < len(fonts) else None
-        if name and name != default_font:
-            font_names[index] = name
-        fill_id = _int(xf.get("fillId"))
-        colour = fills[fill_id] if fill_id is not None and 0 <= fill_id < len(fills) else None
-        if colour:
-            fill_colours[index] = colour
-    return Styles(formats, font_names, fill_colours, len(xfs) if xfs is not None else 0)
-
-
-def _solid_colour(fill: Any) -> str | None:
-    """'RRGGBB' of a solid pattern fill given as an RGB colour; None for others (theme colours included)."""
-    pattern = next((p for p in fill if p.tag.endswith("}patternFill")), None)
-    if pattern is None or pattern.get("patternType") != "solid":
-        return None
-    colour = next((c for c in pattern if c.tag.endswith("}fgColor")), None)
-    rgb = colour.get("rgb") if colour is not None else None
-    if not rgb or len(rgb) not in (6, 8) or any(ch not in "0123456789abcdefABCDEF" for ch in rgb):
-        return None
-    return rgb[-6:].upper()
-
-
-def _int(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None
+# ------------------------------------------------------------------ shared strings
 
 
 def check_shared_strings(zf: zipfile.ZipFile, limits: SafetyLimits) -> None:
@@ -233,9 +95,9 @@ def check_shared_strings(zf: zipfile.ZipFile, limits: SafetyLimits) -> None:
         if tag is _SI:
             items += 1
         elif tag is _SST:
-            declared.append(_int(attrs.get("uniqueCount")))
+            declared.append(parse_int(attrs.get("uniqueCount")))
 
-    _stream(zf, name, limits, start, "the shared strings")
+    stream_part(zf, name, limits, start, "the shared strings")
     claimed = declared[0] if declared else None
     if claimed is not None and claimed > items:
         raise UnsafeWorkbook(
@@ -251,7 +113,7 @@ def check_shared_strings(zf: zipfile.ZipFile, limits: SafetyLimits) -> None:
 def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limits: SafetyLimits) -> SheetScan:
     """Stream sheet `part`: bounds, noted styles and error values; refuse references outside Excel's grid."""
     path = zf.filename or "workbook"
-    what = f"sheet '{_shown(sheet)}'"
+    what = f"sheet '{shown(sheet)}'"
     scan = SheetScan()
     # Style index as written in s="..." -> itself when noted, else -1 (skips int() on every cell).
     known = {str(i): -1 for i in range(styles.count)}
@@ -265,11 +127,11 @@ def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limit
     cmax = rmax = cell_cmax = cell_rmax = -1
     error_pending = False
     error_text: list[str] = []
-    cell_tag, row_tag, merge_tag, content_tags, value_tag = _TAGS
+    cell_tag, row_tag, merge_tag, content_tags, value_tag = _CELL, _ROW, _MERGE, _CONTENT, _VALUE
 
     def outside(ref: str, kind: str = "cell reference") -> WorkbookError:
         return WorkbookError(
-            f"{what} has a {kind} {_shown(ref)!r} outside Excel's grid (A1 to XFD1048576);"
+            f"{what} has a {kind} {shown(ref)!r} outside Excel's grid (A1 to XFD1048576);"
             " the file was not saved by a spreadsheet program - open it in Excel and save it again",
             path,
         )
@@ -314,7 +176,7 @@ def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limit
             if s is not None:
                 style = known.get(s)
                 if style is None:  # written another way (s="07"), or not defined at all
-                    number = _int(s)
+                    number = parse_int(s)
                     style = known.get(str(number)) if number is not None else None
                     if style is None:
                         style = -1
@@ -344,7 +206,7 @@ def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limit
             if ref is None:
                 row_at += 1
             else:
-                number = _int(ref)
+                number = parse_int(ref)
                 if number is None or not 1 <= number <= MAX_ROWS:
                     raise outside(ref, "row number")
                 row_at = number - 1
@@ -358,9 +220,9 @@ def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limit
         parser.CharacterDataHandler = None
         parser.EndElementHandler = None
 
-    parser = _parser(start, what, part, path)
+    parser = new_parser(start, what, part, path)
     parser.ordered_attributes = True
-    _stream(zf, part, limits, start, what, parser)
+    stream_part(zf, part, limits, start, what, parser)
     if cell_rmax >= 0:
         scan.cell_box = (cell_rmin, cell_cmin, cell_rmax, cell_cmax)
     if rmax >= 0:
@@ -416,53 +278,6 @@ def _merge_area(ref: str, outside: Any) -> int:
     return (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
 
 
-def _parser(start: Any, what: str, part: str, path: str) -> Any:
-    """An expat parser with namespaces on, calling `start(tag, attrs)`, that refuses DTDs."""
-    parser = expat.ParserCreate(namespace_separator=_SEP, intern=dict(_INTERN))
-    parser.buffer_text = True
-
-    def no_dtd(*_: Any) -> None:
-        raise UnsafeWorkbook(f"{what} ({part}) declares a DTD or entities, which are refused", path)
-
-    parser.StartDoctypeDeclHandler = no_dtd
-    parser.EntityDeclHandler = no_dtd
-    parser.StartElementHandler = start
-    return parser
-
-
-def _stream(zf: zipfile.ZipFile, part: str, limits: SafetyLimits, start: Any, what: str, parser: Any = None) -> None:
-    """Feed `part` through expat (a new parser calling `start`, or `parser`); damage is told in words."""
-    path = zf.filename or "workbook"
-    parser = parser or _parser(start, what, part, path)
-    try:
-        for piece in _pieces(iter_zip_member_capped(zf, part, limits.max_uncompressed_bytes)):
-            parser.Parse(piece, False)
-        parser.Parse(b"", True)
-    except expat.ExpatError as exc:
-        if exc.code == expat.errors.codes[expat.errors.XML_ERROR_NO_MEMORY]:
-            raise MemoryError(f"reading {part}") from None  # the process's limit, not damage to the file
-        reason = expat.ErrorString(exc.code) if exc.code else str(exc)
-        raise WorkbookError(
-            f"workbook is damaged: {what} ({part}) is not valid XML ({reason} at line {exc.lineno});"
-            " open it in Excel and save it again",
-            path,
-        ) from None
-
-
-def _pieces(chunks: Iterator[bytes]) -> Iterator[bytes]:
-    """Bigger pieces than the inflater's: expat's per-call overhead is then negligible."""
-    buffer: list[bytes] = []
-    size = 0
-    for chunk in chunks:
-        buffer.append(chunk)
-        size += len(chunk)
-        if size >= _CHUNK:
-            yield b"".join(buffer)
-            buffer, size = [], 0
-    if buffer:
-        yield b"".join(buffer)
-
-
 # ------------------------------------------------------------------ the editing path
 
 
@@ -476,18 +291,18 @@ def check_editable(path: str | Path, limits: SafetyLimits) -> None:
     cap = limits.max_uncompressed_bytes
     try:
         with zipfile.ZipFile(path) as zf:
-            _parse_part(zf, "[Content_Types].xml", cap, "the list of the workbook's part types")
+            parse_part(zf, "[Content_Types].xml", cap, "the list of the workbook's part types")
             check_shared_strings(zf, limits)
             styles = read_styles(zf, cap)
             names = set(zf.namelist())
             for name, part in sheet_parts(zf, cap):
                 if part not in names:
-                    raise WorkbookError(f"workbook is damaged: sheet '{_shown(name)}' has no part in it;"
+                    raise WorkbookError(f"workbook is damaged: sheet '{shown(name)}' has no part in it;"
                                         " open it in Excel and save it again", path)
                 scan = scan_sheet(zf, name, part, styles, limits)
                 if scan.merged_cells > limits.max_merged_cells:
                     raise UnsafeWorkbook(
-                        f"sheet '{_shown(name)}' is too large to edit: its merged ranges cover {scan.merged_cells:,}"
+                        f"sheet '{shown(name)}' is too large to edit: its merged ranges cover {scan.merged_cells:,}"
                         f" cells, over the limit of {limits.max_merged_cells:,}; unmerge the large ranges (a whole"
                         " row or column merged), then save it again",
                         path,
@@ -497,7 +312,7 @@ def check_editable(path: str | Path, limits: SafetyLimits) -> None:
                     if scan.merged_cells:
                         spans.append(f"its merged ranges cover {scan.merged_cells:,} cells")
                     raise UnsafeWorkbook(
-                        f"sheet '{_shown(name)}' is too large to edit: {' and '.join(spans)}, {scan.all_cells():,}"
+                        f"sheet '{shown(name)}' is too large to edit: {' and '.join(spans)}, {scan.all_cells():,}"
                         f" cells in all, over the limit of {limits.max_sheet_cells:,}; delete stray cells far from"
                         " the scorecard and unmerge huge ranges, then save it again",
                         path,
@@ -505,8 +320,8 @@ def check_editable(path: str | Path, limits: SafetyLimits) -> None:
                 if scan.undefined_style is not None:
                     where, style = scan.undefined_style
                     raise WorkbookError(
-                        f"workbook is damaged: cell {where} on sheet '{_shown(name)}' uses cell style"
-                        f" {_shown(style)}, but the workbook defines {styles.count} (its styles part is damaged"
+                        f"workbook is damaged: cell {where} on sheet '{shown(name)}' uses cell style"
+                        f" {shown(style)}, but the workbook defines {styles.count} (its styles part is damaged"
                         " or missing); open it in Excel and save it again",
                         path,
                     )

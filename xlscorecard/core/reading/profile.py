@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -55,6 +54,8 @@ class Profile:
 
 def load_profile(path: str | Path) -> Profile:
     """Read and check a profile; a SettingsError (one line, naming the file) says what is wrong."""
+    import tomllib  # only a command given --layout needs it
+
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
