@@ -10,7 +10,7 @@ from xlscorecard.core.findings import Code, Finding, finding
 from xlscorecard.core.grid import CellValue, Grid, column_letter
 from xlscorecard.core.reading.header import Header, is_repeat_header
 from xlscorecard.core.reading.periods import Period
-from xlscorecard.core.reading.units import _infer_units
+from xlscorecard.core.reading.units import infer_units
 from xlscorecard.core.reading.vocabulary import GLYPHS, RAG_FILLS, ROLES, TEXT_ROLES, polarity_of
 from xlscorecard.core.scorecard import Indicator, Section
 from xlscorecard.core.targets import Polarity, Target, TargetKind, parse_target
@@ -273,7 +273,7 @@ class Builder:
         national = observed(role["national"])
         # The values, figures and target were made here, for this row alone: given units in place.
         floor_unit = target.unit
-        unit, values, sn, national, target = _infer_units(
+        unit, values, sn, national, target = infer_units(
             measure, values, sn, national, target, self._formats_known, in_place=True
         )
         if target.floor is not None and floor_unit is None and target.unit == "%" and abs(target.floor) <= 1:

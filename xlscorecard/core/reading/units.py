@@ -11,23 +11,6 @@ _PERCENT_MEASURE = re.compile(r"^\s*(?:%|percent(?:age)?\b|proportion\b)|\(%\)|\
 _COUNT_MEASURE = re.compile(r"^\s*(?:number|no\.|count|total|average|avg|rate|mean|median)\b", re.I)
 
 
-def infer_units(
-    measure: str,
-    values: dict[str, Observation],
-    stat_neighbour: Observation,
-    national: Observation,
-    target: Target,
-    formats_known: bool = True,
-) -> tuple[str | None, dict[str, Observation], Observation, Observation, Target]:
-    """Decide whether an indicator is a percentage and give its bare numbers the unit.
-
-    Without number formats (the live-Excel path), a percentage indicator whose bare numbers all
-    lie within 0..1 holds fractions (Excel stores 31% as 0.31): those are scaled to percent.
-    The arguments are not changed: what changes is returned as copies.
-    """
-    return _infer_units(measure, values, stat_neighbour, national, target, formats_known, in_place=False)
-
-
 def _bare_numbers(obs: Observation) -> list[float]:
     if obs.unit is not None:
         return []
@@ -55,16 +38,23 @@ def _as_percent(obs: Observation, scale: bool, in_place: bool) -> Observation:
     return obs
 
 
-def _infer_units(
+def infer_units(
     measure: str,
     values: dict[str, Observation],
     stat_neighbour: Observation,
     national: Observation,
     target: Target,
-    formats_known: bool,
-    in_place: bool,
+    formats_known: bool = True,
+    *,
+    in_place: bool = False,
 ) -> tuple[str | None, dict[str, Observation], Observation, Observation, Target]:
-    """infer_units; with `in_place` (objects nobody else holds yet) it changes them, not copies."""
+    """Decide whether an indicator is a percentage and give its bare numbers the unit.
+
+    Without number formats (the live-Excel path), a percentage indicator whose bare numbers all
+    lie within 0..1 holds fractions (Excel stores 31% as 0.31): those are scaled to percent.
+    The arguments are not changed: what changes is returned as copies, unless `in_place` (for
+    objects nobody else holds yet, as the row reader makes them), which changes them.
+    """
     # Said by the measure's name, else by a value in %, else by another figure in % (not for counts).
     is_percent = _PERCENT_MEASURE.search(measure) is not None
     if not is_percent:
