@@ -28,7 +28,17 @@ from pathlib import Path
 
 from xlscorecard.core.errors import ScorecardError
 from xlscorecard.core.grid import column_index, column_letter
-from xlscorecard.core.reading.periods import QUARTER_MENTION, Period, PeriodKind, parse_period, relabel, year_label
+from xlscorecard.core.reading.periods import (
+    QUARTER_MENTION,
+    Period,
+    PeriodKind,
+    full_year,
+    next_quarter,
+    parse_period,
+    relabel,
+    start_year,
+    year_label,
+)
 from xlscorecard.core.scorecard import Scorecard
 from xlscorecard.core.values import MARKERS, SMALL_NUMBER_MARKERS
 
@@ -113,20 +123,15 @@ def parse_year(text: str | int, file: str | Path | None = None) -> int:
     m = _YEAR_TEXT.match(str(text).strip())
     if m is None:
         raise ScorecardError(f"--year '{text}' is not a financial year (write it like '2019-20')", file)
-    first = int(m[1]) if len(m[1]) == 4 else 2000 + int(m[1])
-    if m[2] is not None and int(m[2]) % 100 != (first + 1) % 100:
+    first = full_year(m[1])
+    if m[2] is not None and start_year(m[1], m[2]) is None:
         raise ScorecardError(f"--year '{text}' is not a financial year: the second year must follow the first", file)
     return first
 
 
-def _next_quarter(period: Period) -> tuple[int, int]:
-    assert period.quarter is not None
-    return (period.year + 1, 1) if period.quarter == 4 else (period.year, period.quarter + 1)
-
-
 def _next_quarter_label(period: Period) -> str:
     """The quarter after `period`, labelled in the workbook's own style."""
-    year, quarter = _next_quarter(period)
+    year, quarter = next_quarter(period)
     return relabel(period, PeriodKind.QUARTER, year, quarter, style=period).label
 
 

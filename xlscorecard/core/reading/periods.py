@@ -237,7 +237,7 @@ def _read(text: str) -> tuple[Granularity, int, int | None] | None:
     if (m := _MONTH_SPAN.match(text)) is not None:
         return _month_span(_MONTHS[m["m1"]], _MONTHS[m["m2"]], int(m["y"]))
     years = list(_YEARS.finditer(text))
-    if len(years) == 1 and (start := _start_year(years[0]["y1"], years[0]["y2"])) is not None:
+    if len(years) == 1 and (start := start_year(years[0]["y1"], years[0]["y2"])) is not None:
         rest = (text[: years[0].start()] + " " + text[years[0].end() :]).strip(" ,:-")
         rest = " ".join(rest.split())
         if "academic" in rest or rest.startswith("ay"):
@@ -272,14 +272,15 @@ def _month_span(first: int, last: int, calendar_year: int) -> tuple[Granularity,
     return None
 
 
-def _full_year(text: str, century_hint: int = 2000) -> int:
+def full_year(text: str, century_hint: int = 2000) -> int:
+    """"2018" -> 2018, "18" -> 2018."""
     value = int(text)
     return value if len(text) == 4 else century_hint + value
 
 
-def _start_year(y1: str, y2: str) -> int | None:
+def start_year(y1: str, y2: str) -> int | None:
     """"2018/19", "18-19" and "2018-2019" all mean the year starting in 2018; "18-20" is no year."""
-    start = _full_year(y1)
+    start = full_year(y1)
     return start if int(y2) % 100 == (start + 1) % 100 else None
 
 
@@ -314,6 +315,12 @@ def previous_quarter(period: Period) -> tuple[int, int]:
     """(year, quarter) of the quarter before: Q1 2018-19 -> Q4 2017-18."""
     assert period.quarter is not None
     return (period.year - 1, 4) if period.quarter == 1 else (period.year, period.quarter - 1)
+
+
+def next_quarter(period: Period) -> tuple[int, int]:
+    """(year, quarter) of the quarter after: Q4 2018-19 -> Q1 2019-20."""
+    assert period.quarter is not None
+    return (period.year + 1, 1) if period.quarter == 4 else (period.year, period.quarter + 1)
 
 
 def previous_period(period: Period, periods: list[Period], years: int = 0) -> Period | None:
