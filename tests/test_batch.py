@@ -850,3 +850,35 @@ def test_outputs_that_cannot_be_replaced_are_reported_not_fatal(tmp_path: Path) 
     assert result.problems and "report.csv" in result.problems[0] and notes == result.problems
     assert result.exit_code == 1
     assert [row.file for row in load_report(outbox)] == ["a.xlsx", "b.xlsx"]  # report.json still written
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a pseudo-terminal is POSIX")
+def test_batch_on_a_terminal_shows_each_file_and_the_summary(tmp_path: Path) -> None:
+    """On a terminal the run draws a progress bar: the per-file lines, the summary and the exit code stay."""
+    import pty
+
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    shutil.copy(EXAMPLE, inbox / EXAMPLE.name)
+    (inbox / "junk.xlsx").write_bytes(b"not a workbook")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the real command, its stdout a terminal
+        os.execvpe(sys.executable, [sys.executable, "-m", "xlscorecard", "batch", str(inbox), "-o",
+                                     str(tmp_path / "out"), "--workers", "1"], env)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        seen += chunk
+    _, status = os.waitpid(pid, 0)
+    text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", seen.decode("utf-8", errors="replace"))
+    assert os.waitstatus_to_exitcode(status) == 1  # one input failed
+    assert f"converted {EXAMPLE.name}" in text
+    assert "junk.xlsx" in text
+    assert "1 converted, 0 unchanged, 1 failed" in text
+    assert (tmp_path / "out" / EXAMPLE_RETURN.format(EXAMPLE.stem)).is_file()

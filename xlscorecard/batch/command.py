@@ -6,13 +6,14 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from xlscorecard import __version__
 from xlscorecard.batch.lines import now, one_line
 from xlscorecard.batch.report import REPORT_CSV, ReportRow, describe
-from xlscorecard.batch.run import BatchListener, BatchResult, run_batch
+from xlscorecard.batch.run import BatchListener, run_batch
 from xlscorecard.core.errors import ScorecardError
 
 
@@ -75,9 +76,7 @@ def batch_command(
     if outbox is None:
         return _usage_error("missing -o OUTBOX (the folder for returns and the report)")
     try:
-        if stdout.isatty():
-            result = _run_with_progress(inbox, outbox, workers, rules, pattern, force, timeout, pdf, layouts)
-        else:
+        with _listener(stdout) as listener:
             result = run_batch(
                 inbox,
                 outbox,
@@ -86,7 +85,7 @@ def batch_command(
                 pattern=pattern,
                 force=force,
                 timeout=timeout,
-                listener=PlainListener(stdout),
+                listener=listener,
                 pdf=pdf,
                 layouts=list(layouts or []),
             )
@@ -103,34 +102,18 @@ def batch_command(
     return result.exit_code
 
 
-def _run_with_progress(
-    inbox: Path,
-    outbox: Path,
-    workers: int,
-    rules: Path | None,
-    pattern: str,
-    force: bool,
-    timeout: float,
-    pdf: bool = False,
-    layouts: list[Path] | None = None,
-) -> BatchResult:
+@contextlib.contextmanager
+def _listener(stdout: Any) -> Iterator[BatchListener]:
+    """A progress bar on a terminal (gone when the run ends), plain log lines anywhere else."""
+    if not stdout.isatty():
+        yield PlainListener(stdout)
+        return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     with Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
     ) as progress:
-        return run_batch(
-            inbox,
-            outbox,
-            workers=workers,
-            rules=rules,
-            pattern=pattern,
-            force=force,
-            timeout=timeout,
-            listener=ProgressListener(progress),
-            pdf=pdf,
-            layouts=list(layouts or []),
-        )
+        yield ProgressListener(progress)
 
 
 def _usage_error(message: str) -> int:
