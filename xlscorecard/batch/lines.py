@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from xlscorecard.core.errors import printable
+
 
 def one_line(text: str) -> str:
     """Control characters (a newline in a file name) never split a log line or a report cell."""
-    return "".join(ch if ch.isprintable() else "?" for ch in " ".join(str(text).splitlines()))
+    return printable(" ".join(str(text).splitlines()))
 
 
 def now() -> str:

@@ -5,6 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def printable(text: str) -> str:
+    """Text from a file made safe for a one-line message: every non-printable character (a newline,
+    a terminal escape) becomes '?'."""
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
+def shortened(text: str, limit: int) -> str:
+    """printable(text), at most `limit` characters: a longer text is cut and ends with '...'."""
+    clean = printable(text)
+    return clean if len(clean) <= limit else clean[: limit - 3] + "..."
+
+
 class ScorecardError(Exception):
     """A problem with an input that the user must fix; rendered as `FILE: message`, exit 2."""
 

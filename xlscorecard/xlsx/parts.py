@@ -13,7 +13,7 @@ from typing import Any
 
 from defusedxml import ElementTree
 
-from xlscorecard.core.errors import UnsafeWorkbook, WorkbookError
+from xlscorecard.core.errors import UnsafeWorkbook, WorkbookError, shortened
 from xlscorecard.xlsx.safety import open_zip_member_capped
 
 __all__ = ["MAIN_NAMESPACES", "parse_int", "parse_part", "sheet_parts", "shown"]
@@ -33,8 +33,7 @@ SHOWN_NAME = 60
 
 def shown(text: str) -> str:
     """A name from the file as a message may show it: printable, at most 60 characters."""
-    clean = "".join(c if c.isprintable() else "?" for c in text)
-    return clean if len(clean) <= SHOWN_NAME else clean[: SHOWN_NAME - 3] + "..."
+    return shortened(text, SHOWN_NAME)
 
 
 def parse_int(text: str | None) -> int | None:

@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from xlscorecard.core.errors import WorkbookError
+from xlscorecard.core.errors import WorkbookError, printable
 from xlscorecard.core.grid import Grid
 from xlscorecard.core.reading import find_header
 from xlscorecard.xlsx.parts import sheet_parts
@@ -291,4 +291,4 @@ def _rows_openpyxl(path: Path, sheet: str) -> list[list[Any]]:
 
 def _reason(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return "".join(ch if ch.isprintable() else "?" for ch in text[:160])
+    return printable(text[:160])

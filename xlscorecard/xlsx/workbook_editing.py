@@ -12,7 +12,7 @@ import openpyxl
 from openpyxl.comments import Comment
 
 from xlscorecard.atomic import atomic_path
-from xlscorecard.core.errors import ScorecardError, WorkbookError
+from xlscorecard.core.errors import ScorecardError, WorkbookError, printable
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -39,7 +39,7 @@ def load_for_edit(src: Path) -> Workbook:
 def _problem(exc: BaseException) -> str:
     """A library's exception as a short printable phrase for a one-line message."""
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    text = "".join(ch if ch.isprintable() else "?" for ch in text[:120])
+    text = printable(text[:120])
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 

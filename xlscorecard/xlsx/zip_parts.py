@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from xlscorecard.core.errors import UnsafeWorkbook, WorkbookError
+from xlscorecard.core.errors import UnsafeWorkbook, WorkbookError, shortened
 
 if TYPE_CHECKING:
     from xlscorecard.xlsx.safety import SafetyLimits
@@ -342,8 +342,7 @@ def zip_reason(exc: Exception) -> str:
 def _shown(text: str) -> str:
     """Make file-controlled text safe for a one-line message: no control characters, bounded."""
     # A part name can hold newlines or terminal escape codes; the message must stay one line.
-    clean = "".join(c if c.isprintable() else "?" for c in text)
-    return clean if len(clean) <= 120 else clean[:117] + "..."
+    return shortened(text, 120)
 
 
 def _size(n: float) -> str:
