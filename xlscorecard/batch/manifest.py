@@ -70,4 +70,4 @@ def manifest_key(content_sha: str, rules_sha: str, output: str) -> str:
 
 def rules_hash(settings: Settings) -> str:
     """Hash of the effective rules, so equivalent rules files (or none vs defaults) agree."""
-    return hashlib.sha256(settings.model_dump_json().encode("utf-8")).hexdigest()
+    return hashlib.sha256(settings.to_json().encode("utf-8")).hexdigest()
