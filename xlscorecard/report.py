@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from xlscorecard.core.assessment import Assessment
-from xlscorecard.core.run_report import outcome_of
 
 try:
     import orjson
@@ -32,7 +31,6 @@ def to_json(assessment: Assessment) -> dict[str, Any]:
 def json_head(assessment: Assessment) -> dict[str, Any]:
     """The part of to_json() before "indicators": file, sheet, title, periods, sections and counts."""
     sc = assessment.scorecard
-    outcome = outcome_of(assessment)
     return {
         "file": sc.file,
         "sheet": sc.sheet,
@@ -44,8 +42,8 @@ def json_head(assessment: Assessment) -> dict[str, Any]:
         "counts": {
             "indicators": len(sc.indicators),
             "sections": len(sc.sections),
-            "rag": outcome.rag.as_labels(),
-            "findings": outcome.findings,
+            "rag": assessment.rag_counts(),
+            "findings": assessment.finding_counts(),
         },
     }
 
@@ -100,12 +98,11 @@ def print_summary(assessment: Assessment, console: Console) -> None:
     console.print(f"File: {sc.file}   Sheet: {sc.sheet}")
     console.print(f"Reporting period: [bold]{sc.reporting_period}[/bold]   Periods: {', '.join(sc.period_labels)}")
     console.print(f"{len(sc.indicators)} PIs in {len(sc.sections)} sections")
-    outcome = outcome_of(assessment)
-    counts = outcome.rag.as_labels()
+    counts = assessment.rag_counts()
     console.print(
         "RAG: " + "   ".join(f"[{RAG_STYLE.get(k, 'dim')}]{k.capitalize()} {v}[/]" for k, v in counts.items())
     )
-    by_code = outcome.findings
+    by_code = assessment.finding_counts()
     console.print("Findings: " + (", ".join(f"{code} {n}" for code, n in by_code.items()) or "none"), soft_wrap=True)
 
     table = Table(title="Indicators", show_lines=False, expand=True)

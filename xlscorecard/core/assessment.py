@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from xlscorecard.core.annual_targets import profiled_target
 from xlscorecard.core.benchmarks import compare_benchmarks
-from xlscorecard.core.findings import Code, Finding, finding
+from xlscorecard.core.findings import Code, Finding, count_codes, finding
 from xlscorecard.core.rag import RagBands, RagResult, Rating, not_rated, parse_submitted_rag, rate_value, value_bands
 from xlscorecard.core.reading.periods import previous_period
 from xlscorecard.core.records import Record
@@ -68,6 +68,10 @@ class Assessment(Record):
             "red": counts[Rating.RED],
             "not rated": counts[None],
         }
+
+    def finding_counts(self) -> dict[str, int]:
+        """The findings by code, codes in their declared order."""
+        return count_codes(f.code for f in self.findings)
 
     def counts_by_section(self) -> dict[str, dict[str, int]]:
         """Per section (in order), then "All PIs": RAG counts and travel meanings."""

@@ -5,6 +5,8 @@ Codes are public: tests, the batch report and the web page rely on them.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -79,3 +81,10 @@ class Finding(Record):
 def finding(code: Code, sheet: str, cell: str | None, ref: str | None, message: str) -> Finding:
     """Make a Finding with the severity its code carries."""
     return Finding(code=code, severity=SEVERITY[code], sheet=sheet, cell=cell, ref=ref, message=message)
+
+
+def count_codes(codes: Iterable[str]) -> dict[str, int]:
+    """Counts by code, known codes in their declared order, then any others (from older reports)."""
+    counts = Counter(str(code) for code in codes)
+    known = [code.value for code in Code]
+    return {code: counts[code] for code in known + sorted(set(counts) - set(known)) if counts[code]}

@@ -8,8 +8,8 @@ values in JSON mode, nested records as dictionaries, fields in declaration order
 
 Records are not frozen only because frozen slots dataclasses build slowly: treat them as
 immutable and use `model_copy` to change one. They are not validated either: the core builds
-them from values it has already parsed; user input is validated by the pydantic models in
-settings.py and safety.py.
+them from values it has already parsed; user input (a rules file) is validated by pydantic in
+settings.py.
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ import dataclasses
 from collections.abc import Collection
 from enum import Enum
 from typing import Any, Literal, TypeVar
-
-from pydantic import BaseModel
 
 _R = TypeVar("_R", bound="Record")
 _PLAIN = frozenset({str, int, float, bool, type(None)})
@@ -88,7 +86,7 @@ def dump(value: Any, json: bool = True) -> Any:
     if isinstance(value, list | tuple):
         items = [dump(v, json) for v in value]
         return items if json or isinstance(value, list) else tuple(items)
-    if isinstance(value, BaseModel):
+    if hasattr(value, "model_dump"):  # a pydantic model, known without importing pydantic
         return value.model_dump(mode="json" if json else "python")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: dump(getattr(value, f.name), json) for f in dataclasses.fields(value)}

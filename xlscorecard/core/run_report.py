@@ -1,8 +1,8 @@
 """The run report: one model of a conversion's outcome, rendered by the CLI, batch and the web page.
 
 Built from an Assessment by `outcome_of` (or, for a return converted earlier, from the `check --json`
-object saved beside it by `outcome_from_check_json`): the RAG counts and the findings by code are
-counted here and nowhere else. No I/O.
+object saved beside it by `outcome_from_check_json`). The RAG counts and the findings by code are
+the Assessment's (`rag_counts`, `finding_counts`), as are the `check --json` object's. No I/O.
 
 The field names are report.json's and report.csv's public columns (`findings` is the count by code).
 Loading is tolerant: fields an older version did not write take their defaults, unknown ones are
@@ -11,13 +11,12 @@ ignored.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from xlscorecard.core.findings import Code
+from xlscorecard.core.findings import count_codes
 
 if TYPE_CHECKING:  # only typing: the batch parent and the web page import this without the core's rules
     from xlscorecard.core.assessment import Assessment
@@ -77,13 +76,6 @@ class RunOutcome(BaseModel):
         return RagCounts(green=self.green, amber=self.amber, red=self.red, not_rated=self.not_rated)
 
 
-def count_codes(codes: Iterable[str]) -> dict[str, int]:
-    """Counts by code, known codes in their declared order, then any others (from older reports)."""
-    counts = Counter(str(code) for code in codes)
-    known = [code.value for code in Code]
-    return {code: counts[code] for code in known + sorted(set(counts) - set(known)) if counts[code]}
-
-
 def finding_rows(findings: Iterable[Finding]) -> list[FindingRow]:
     return [FindingRow(**f.model_dump(mode="json")) for f in findings]
 
@@ -99,7 +91,7 @@ def outcome_of(assessment: Assessment, file: str | None = None, output: str | No
         amber=counts["amber"],
         red=counts["red"],
         not_rated=counts["not rated"],
-        findings=count_codes(f.code for f in assessment.findings),
+        findings=assessment.finding_counts(),
         findings_total=len(assessment.findings),
         output=output,
     )

@@ -9,10 +9,9 @@ from __future__ import annotations
 import os
 import stat
 import zipfile
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import BinaryIO
-
-from pydantic import BaseModel, ConfigDict, Field
 
 from xlscorecard.core.errors import UnsafeWorkbook, WorkbookError
 from xlscorecard.xlsx.zip_parts import (
@@ -37,29 +36,34 @@ __all__ = [
 ]
 
 
-class SafetyLimits(BaseModel):
-    """Limits an untrusted workbook must stay within before it is parsed."""
+@dataclass(frozen=True)
+class SafetyLimits:
+    """Limits an untrusted workbook must stay within before it is parsed; each must be above zero."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    max_file_bytes: int = Field(default=50 * 1024**2, gt=0)
+    max_file_bytes: int = 50 * 1024**2
     # Total of all zip members, checked on the declared sizes AND on the bytes actually inflated.
-    max_uncompressed_bytes: int = Field(default=500 * 1024**2, gt=0)
+    max_uncompressed_bytes: int = 500 * 1024**2
     # Uncompressed/compressed per member; only members over 1 MB are judged (zip_parts), because
     # tiny parts (empty sheets, styles) legitimately compress hundreds of times.
-    max_member_ratio: float = Field(default=200.0, gt=0)
-    max_members: int = Field(default=10_000, gt=0)
+    max_member_ratio: float = 200.0
+    max_members: int = 10_000
     # A sheet's used range (first to last cell holding a value; for editing, every cell and merged
     # range) in cells. Readers allocate for the whole range: 2,000,000 cells is some 70 MB in
     # calamine, and a 20,000-PI scorecard uses about 400,000.
-    max_sheet_cells: int = Field(default=2_000_000, gt=0)
+    max_sheet_cells: int = 2_000_000
     # Cells inside merged ranges, for editing (rollover): openpyxl makes an object for each, at
     # some 60 microseconds and 500 bytes apiece; a scorecard merges a few hundred at most.
-    max_merged_cells: int = Field(default=100_000, gt=0)
+    max_merged_cells: int = 100_000
+
+    def __post_init__(self) -> None:
+        for limit in fields(self):
+            value = getattr(self, limit.name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+                raise ValueError(f"SafetyLimits.{limit.name} must be a number above 0, not {value!r}")
 
 
 # A module constant rather than `SafetyLimits()` in the signature keeps ruff's B008 quiet; the
-# model is frozen, so sharing one instance is safe.
+# limits are frozen, so sharing one instance is safe.
 DEFAULT_LIMITS = SafetyLimits()
 
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
