@@ -11,6 +11,7 @@ import csv
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -261,15 +262,20 @@ def cli_command() -> list[str]:
     return [exe]
 
 
-def run_cli(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str | Path, cwd: Path | None = None, module: bool = False, timeout: float | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The command line as a user runs it: the console script, or `python -m xlscorecard` with `module`."""
+    command = [sys.executable, "-m", "xlscorecard"] if module else cli_command()
     return subprocess.run(
-        [*cli_command(), *map(str, args)],
+        [*command, *map(str, args)],
         capture_output=True,
         text=True,
         encoding="utf-8",
         cwd=cwd,
         check=False,
         env=_cli_env(),
+        timeout=timeout,
     )
 
 

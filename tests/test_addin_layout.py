@@ -17,9 +17,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlwings as xw
+from click.testing import CliRunner
 from conftest import cli_command
 from test_addin_live import libreoffice_save
-from typer.testing import CliRunner
 from xlwings_standin import StandinBook
 
 from xlscorecard import addin

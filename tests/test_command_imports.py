@@ -15,7 +15,10 @@ from pathlib import Path
 from conftest import EXAMPLE, ROOT
 
 # What these commands never need: each costs tens to hundreds of milliseconds to import.
-NOT_NEEDED = ("pandas", "pyarrow", "numpy", "fastapi", "starlette", "uvicorn", "jinja2", "xlwings", "openpyxl")
+# typer: the command line is Click's, and Typer's start-up built a pydantic adapter for every parameter.
+NOT_NEEDED = (
+    "pandas", "pyarrow", "numpy", "fastapi", "starlette", "uvicorn", "jinja2", "xlwings", "openpyxl", "typer",
+)
 
 PROBE = """
 import json, sys

@@ -20,9 +20,9 @@ from typing import Any
 
 import openpyxl
 import pytest
+from click.testing import CliRunner
 from openpyxl.formula.translate import Translator
 from openpyxl.worksheet.cell_range import CellRange
-from typer.testing import CliRunner
 
 from xlscorecard.api import load_scorecard
 from xlscorecard.cli import app

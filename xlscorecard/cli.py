@@ -1,74 +1,68 @@
-"""The `xlscorecard` command line (DESIGN 9): thin wrappers over the library.
+"""The `xlscorecard` command line (DESIGN 9): thin wrappers over the library, built with Click.
 
 Each command imports what it uses inside its function, so `convert` does not pay for rich's
-tables, pandas, the web server or the add-in; option types and the error contract are in
-`cli_options`. Annotations are evaluated at import (no `from __future__ import annotations`), so
-Typer reads every command's signature as objects instead of evaluating strings on each start-up.
+tables, pandas, the web server or the add-in; the shared options, the Click classes and the error
+contract are in `cli_options`.
 """
 
 import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
+import click
 
 from xlscorecard import __version__
 from xlscorecard.cli_options import (
-    FileArg,
-    LayoutOpt,
-    PdfOpt,
-    PeriodOpt,
-    RulesOpt,
-    SheetOpt,
-    UsersOpt,
+    PATH,
+    Group,
+    HelpArgument,
     fail,
+    file_argument,
+    layout_option,
     layout_profile,
+    list_or_none,
+    pdf_option,
+    period_option,
+    rules_option,
+    sheet_option,
     sheets_to_read,
     user_errors,
+    users_option,
 )
 
 # The command line uses no pydantic plugin, and looking for them reads every installed package's
 # metadata (about 30 ms of each command's start-up). A user who sets this variable keeps theirs.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-app = typer.Typer(
-    help="Recompute RAG and direction of travel on council performance scorecards.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-addin_app = typer.Typer(help="Build or install the Excel add-in.", no_args_is_help=True)
-app.add_typer(addin_app, name="addin")
-users_app = typer.Typer(help="Accounts for the officers' web page (`serve --users FILE`).", no_args_is_help=True)
-app.add_typer(users_app, name="users")
 
-
-def version_callback(value: bool) -> None:
-    if value:
-        typer.echo(f"xlscorecard {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def main(
-    version: Annotated[
-        bool, typer.Option("--version", callback=version_callback, is_eager=True, help="Show the version and exit.")
-    ] = False,
-) -> None:
+@click.group(cls=Group, context_settings={"show_default": True, "max_content_width": 120})
+@click.version_option(__version__, "--version", prog_name="xlscorecard", message="%(prog)s %(version)s")
+def app() -> None:
     """Recompute RAG and direction of travel on council performance scorecards."""
 
 
-@app.command()
+@app.group("addin")
+def addin_app() -> None:
+    """Build or install the Excel add-in."""
+
+
+@app.group("users")
+def users_app() -> None:
+    """Accounts for the officers' web page (`serve --users FILE`)."""
+
+
+@app.command("check")
+@file_argument
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of tables.")
+@rules_option
+@period_option
+@sheet_option
+@layout_option
 @user_errors
 def check(
-    file: FileArg,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of tables.")] = False,
-    rules: RulesOpt = None,
-    period: PeriodOpt = None,
-    sheet: SheetOpt = None,
-    layout: LayoutOpt = None,
+    file: Path, as_json: bool, rules: Path | None, period: str | None, sheet: str | None, layout: list[Path] | None
 ) -> None:
     """Parse, rate and list findings; change nothing. With --sheet all, each scorecard sheet in turn."""
     from xlscorecard.api import check_file, load_settings
@@ -93,43 +87,38 @@ def check(
 
 
 @addin_app.command("build")
+@click.option("-o", "--out", type=PATH, default=Path("."), help="Folder to write xlscorecard.xlam into.")
 @user_errors
-def addin_build(
-    out: Annotated[Path, typer.Option("-o", "--out", help="Folder to write xlscorecard.xlam into.")] = Path("."),
-) -> None:
+def addin_build(out: Path) -> None:
     """Build xlscorecard.xlam from the text sources shipped in the package."""
     from xlscorecard.addin.build import build_addin
 
-    typer.echo(build_addin(out))
+    click.echo(build_addin(out))
 
 
 @addin_app.command("install")
+@click.option("--layout", type=PATH, help="Layout profile (TOML) the buttons read every workbook with; "
+              "a layout.toml beside a workbook wins.")
 @user_errors
-def addin_install(
-    layout: Annotated[
-        Path | None,
-        typer.Option("--layout", help="Layout profile (TOML) the buttons read every workbook with; "
-                     "a layout.toml beside a workbook wins."),
-    ] = None,
-) -> None:
+def addin_install(layout: Path | None) -> None:
     """Install the add-in into Excel's start-up folder (Windows and macOS)."""
     from xlscorecard.addin.install import install_addin
 
-    typer.echo(install_addin(layout=layout))
+    click.echo(install_addin(layout=layout))
 
 
-@app.command()
+@app.command("convert")
+@file_argument
+@click.option("-o", "--out", help="Output folder (made if missing), or a file name ending .xlsx.")
+@rules_option
+@period_option
+@sheet_option
+@pdf_option
+@layout_option
 @user_errors
 def convert(
-    file: FileArg,
-    out: Annotated[
-        str | None, typer.Option("-o", "--out", help="Output folder (made if missing), or a file name ending .xlsx.")
-    ] = None,
-    rules: RulesOpt = None,
-    period: PeriodOpt = None,
-    sheet: SheetOpt = None,
-    pdf: PdfOpt = False,
-    layout: LayoutOpt = None,
+    file: Path, out: str | None, rules: Path | None, period: str | None, sheet: str | None, pdf: bool,
+    layout: list[Path] | None,
 ) -> None:
     """Write the formatted return workbook and its check --json sidecar (with --sheet all, one per sheet)."""
     from xlscorecard.api import convert_file, load_settings
@@ -150,75 +139,67 @@ def convert(
         with collector_paused():  # this process owns the job; the assessment is freed inside
             result = convert_file(file, out=out, settings=settings, period=period, sheet=s, profile=profile,
                                   stem=stem, history=not many)
-        typer.echo(result)
+        click.echo(result)
         if pdf:
             from xlscorecard.xlsx.pdf import print_to_pdf
 
-            typer.echo(print_to_pdf(result))
+            click.echo(print_to_pdf(result))
 
 
-@app.command()
+@app.command("batch")
+@click.argument("inbox", cls=HelpArgument, type=PATH, help="Folder of submitted workbooks.")
+@click.option("-o", "--out", "outbox", type=PATH, help="Folder for returns and the report (required).")
+@click.option("--workers", type=int, default=2, help="Parallel worker processes.")
+@rules_option
+@click.option("--pattern", default="*.xlsx", help="Which files to take (glob).")
+@click.option("--force", is_flag=True, help="Convert again even if unchanged.")
+@click.option("--timeout", type=float, default=120.0, help="Seconds allowed per workbook.")
+@pdf_option
+@layout_option
 def batch(
-    inbox: Annotated[Path, typer.Argument(help="Folder of submitted workbooks.", show_default=False)],
-    outbox: Annotated[
-        Path | None, typer.Option("-o", "--out", help="Folder for returns and the report (required).")
-    ] = None,
-    workers: Annotated[int, typer.Option("--workers", help="Parallel worker processes.")] = 2,
-    rules: RulesOpt = None,
-    pattern: Annotated[str, typer.Option("--pattern", help="Which files to take (glob).")] = "*.xlsx",
-    force: Annotated[bool, typer.Option("--force", help="Convert again even if unchanged.")] = False,
-    timeout: Annotated[float, typer.Option("--timeout", help="Seconds allowed per workbook.")] = 120.0,
-    pdf: PdfOpt = False,
-    layout: LayoutOpt = None,
+    inbox: Path, outbox: Path | None, workers: int, rules: Path | None, pattern: str, force: bool, timeout: float,
+    pdf: bool, layout: list[Path] | None,
 ) -> None:
     """Convert a folder of workbooks; write report.csv, report.json and tidy.csv. Exit 1 if any failed."""
     from xlscorecard.batch import batch_command
 
-    raise typer.Exit(batch_command(inbox, outbox, workers=workers, rules=rules, pattern=pattern,
+    raise click.exceptions.Exit(batch_command(inbox, outbox, workers=workers, rules=rules, pattern=pattern,
                                    force=force, timeout=timeout, pdf=pdf, layouts=layout))
 
 
-@app.command()
+@app.command("serve")
+@click.option("--returns", type=PATH, required=True, help="Folder of formatted returns to offer.")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", type=int, default=8000)
+@click.option("--max-upload-mb", type=click.FloatRange(min=0.001), default=20.0,
+              help="Largest workbook an officer may upload, in MB.")
+@click.option("--users", type=PATH, help="Accounts file (see `xlscorecard users`).")
+@click.option("--auth-header", help="Header naming the user, set by the council's sign-on proxy.")
+@click.option("--trusted-proxy", multiple=True, callback=list_or_none,
+              help="Address (or network) of that proxy; repeatable.")
+@click.option("--roles", type=PATH, help="TOML mapping sign-on user names to roles.")
+@click.option("--no-auth", is_flag=True, help="Serve an open page on any address.")
+@click.option("--keep-days", type=click.FloatRange(min=0.001), default=30, help="Remove uploads older than this.")
+@click.option("--quota-mb", type=click.FloatRange(min=0.001), default=200.0, help="Uploads kept per user, in MB.")
+@click.option("--quota-uploads", type=click.IntRange(min=1), default=100, help="Uploads kept per user.")
+@click.option("--session-minutes", type=click.FloatRange(min=0.01), default=60,
+              help="Sign out after this long without a request.")
+@click.option("--audit-log", type=PATH, help="Audit log (JSON lines); default RETURNS/audit.jsonl.")
+@click.option("--certfile", type=PATH, help="TLS certificate (PEM): serve HTTPS.")
+@click.option("--keyfile", type=PATH, help="TLS private key (PEM).")
+@layout_option
+@click.option("--workers", type=click.IntRange(min=1), default=2,
+              help="Uploads converted at once, each in its own worker process.")
+@click.option("--timeout", type=click.FloatRange(min=0.001), default=120.0,
+              help="Seconds an upload's conversion may take.")
+@click.option("--worker-memory-mb", type=click.IntRange(min=64), default=1024,
+              help="Memory an upload's conversion may use, in MB.")
 @user_errors
 def serve(
-    returns: Annotated[Path, typer.Option("--returns", help="Folder of formatted returns to offer.")],
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 8000,
-    max_upload_mb: Annotated[
-        float, typer.Option("--max-upload-mb", min=0.001, help="Largest workbook an officer may upload, in MB.")
-    ] = 20.0,
-    users: Annotated[Path | None, typer.Option("--users", help="Accounts file (see `xlscorecard users`).")] = None,
-    auth_header: Annotated[
-        str | None, typer.Option("--auth-header", help="Header naming the user, set by the council's sign-on proxy.")
-    ] = None,
-    trusted_proxy: Annotated[
-        list[str] | None, typer.Option("--trusted-proxy", help="Address (or network) of that proxy; repeatable.")
-    ] = None,
-    roles: Annotated[
-        Path | None, typer.Option("--roles", help="TOML mapping sign-on user names to roles.")
-    ] = None,
-    no_auth: Annotated[bool, typer.Option("--no-auth", help="Serve an open page on any address.")] = False,
-    keep_days: Annotated[float, typer.Option("--keep-days", min=0.001, help="Remove uploads older than this.")] = 30,
-    quota_mb: Annotated[float, typer.Option("--quota-mb", min=0.001, help="Uploads kept per user, in MB.")] = 200.0,
-    quota_uploads: Annotated[int, typer.Option("--quota-uploads", min=1, help="Uploads kept per user.")] = 100,
-    session_minutes: Annotated[
-        float, typer.Option("--session-minutes", min=0.01, help="Sign out after this long without a request.")
-    ] = 60,
-    audit_log: Annotated[
-        Path | None, typer.Option("--audit-log", help="Audit log (JSON lines); default RETURNS/audit.jsonl.")
-    ] = None,
-    certfile: Annotated[Path | None, typer.Option("--certfile", help="TLS certificate (PEM): serve HTTPS.")] = None,
-    keyfile: Annotated[Path | None, typer.Option("--keyfile", help="TLS private key (PEM).")] = None,
-    layout: LayoutOpt = None,
-    workers: Annotated[
-        int, typer.Option("--workers", min=1, help="Uploads converted at once, each in its own worker process.")
-    ] = 2,
-    timeout: Annotated[
-        float, typer.Option("--timeout", min=0.001, help="Seconds an upload's conversion may take.")
-    ] = 120.0,
-    worker_memory_mb: Annotated[
-        int, typer.Option("--worker-memory-mb", min=64, help="Memory an upload's conversion may use, in MB.")
-    ] = 1024,
+    returns: Path, host: str, port: int, max_upload_mb: float, users: Path | None, auth_header: str | None,
+    trusted_proxy: list[str] | None, roles: Path | None, no_auth: bool, keep_days: float, quota_mb: float,
+    quota_uploads: int, session_minutes: float, audit_log: Path | None, certfile: Path | None,
+    keyfile: Path | None, layout: list[Path] | None, workers: int, timeout: float, worker_memory_mb: int,
 ) -> None:
     """The officers' web page: list, download and upload returns."""
     from xlscorecard.core.reading.profile import load_profile
@@ -239,58 +220,56 @@ def serve(
 
 
 @users_app.command("add")
+@click.argument("name", cls=HelpArgument, help="User name.")
+@click.option("--role", required=True, help="officer (list, download) or analyst (also upload).")
+@users_option
 @user_errors
-def users_add(
-    name: Annotated[str, typer.Argument(help="User name.", show_default=False)],
-    role: Annotated[str, typer.Option("--role", help="officer (list, download) or analyst (also upload).")],
-    users: UsersOpt = Path("users.json"),
-) -> None:
+def users_add(name: str, role: str, users: Path) -> None:
     """Add an account, or set a new role and password; the password is asked for (or read from stdin)."""
     from xlscorecard.web.accounts import Role, add_user
 
     if role not in {r.value for r in Role}:
         fail(f"--role must be officer or analyst, not {role!r}")
     if sys.stdin.isatty():
-        password = typer.prompt(f"Password for {name}", hide_input=True, confirmation_prompt=True)
+        password = click.prompt(f"Password for {name}", hide_input=True, confirmation_prompt=True)
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     new = add_user(users, name, Role(role), password)
-    typer.echo(f"{'added' if new else 'updated'} {name} ({role}) in {users}")
+    click.echo(f"{'added' if new else 'updated'} {name} ({role}) in {users}")
 
 
 @users_app.command("remove")
+@click.argument("name", cls=HelpArgument, help="User name.")
+@users_option
 @user_errors
-def users_remove(
-    name: Annotated[str, typer.Argument(help="User name.", show_default=False)],
-    users: UsersOpt = Path("users.json"),
-) -> None:
+def users_remove(name: str, users: Path) -> None:
     """Remove an account (a running server signs it out at its next request)."""
     from xlscorecard.web.accounts import remove_user
 
     remove_user(users, name)
-    typer.echo(f"removed {name} from {users}")
+    click.echo(f"removed {name} from {users}")
 
 
 @users_app.command("list")
+@users_option
 @user_errors
-def users_list(users: UsersOpt = Path("users.json")) -> None:
+def users_list(users: Path) -> None:
     """The accounts and their roles."""
     from xlscorecard.web.accounts import load_accounts
 
     for name, account in sorted(load_accounts(users).users.items()):
-        typer.echo(f"{name}\t{account.role.value}")
+        click.echo(f"{name}\t{account.role.value}")
 
 
 @app.command("layout")
+@file_argument
+@sheet_option
+@layout_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+@click.option("--save", type=PATH, help="Write what was recognised as a layout profile (TOML).")
 @user_errors
 def layout_command(
-    file: FileArg,
-    sheet: SheetOpt = None,
-    layout: LayoutOpt = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
-    save: Annotated[
-        Path | None, typer.Option("--save", help="Write what was recognised as a layout profile (TOML).")
-    ] = None,
+    file: Path, sheet: str | None, layout: list[Path] | None, as_json: bool, save: Path | None
 ) -> None:
     """Show how each header cell was understood (role, period, unit) and list those that were not."""
     from xlscorecard.api import profile_sheet, read_layout
@@ -306,55 +285,48 @@ def layout_command(
     if as_json:
         sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
     else:
-        typer.echo(layout_text(report))
+        click.echo(layout_text(report))
         if save is not None:
-            typer.echo(f"Profile written: {save}")
+            click.echo(f"Profile written: {save}")
 
 
-@app.command()
+@app.command("rollover")
+@file_argument
+@click.option("--to", required=True, help="The new quarter, e.g. 'Qu 3 18-19'.")
+@click.option("-o", "--out", type=PATH, help="Output file or folder.")
+@sheet_option
 @user_errors
-def rollover(
-    file: FileArg,
-    to: Annotated[str, typer.Option("--to", help="The new quarter, e.g. 'Qu 3 18-19'.")],
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Output file or folder.")] = None,
-    sheet: SheetOpt = None,
-) -> None:
+def rollover(file: Path, to: str, out: Path | None, sheet: str | None) -> None:
     """Write next quarter's blank submission workbook, with entry validation."""
     from xlscorecard.rollover import rollover_file
 
-    typer.echo(rollover_file(file, to, out=out, sheet=sheet))
+    click.echo(rollover_file(file, to, out=out, sheet=sheet))
 
 
-@app.command()
+@app.command("template")
+@file_argument
+@click.option("--year", required=True, help="Financial year of the template, e.g. '2019-20'.")
+@click.option("--quarter", type=int, default=1, help="Quarter to mark for entry (1-4).")
+@click.option("-o", "--out", type=PATH, help="Output file or folder.")
+@sheet_option
 @user_errors
-def template(
-    file: FileArg,
-    year: Annotated[str, typer.Option("--year", help="Financial year of the template, e.g. '2019-20'.")],
-    quarter: Annotated[int, typer.Option("--quarter", help="Quarter to mark for entry (1-4).")] = 1,
-    out: Annotated[Path | None, typer.Option("-o", "--out", help="Output file or folder.")] = None,
-    sheet: SheetOpt = None,
-) -> None:
+def template(file: Path, year: str, quarter: int, out: Path | None, sheet: str | None) -> None:
     """Write a blank template for a year from FILE's sections and PIs: values empty, entry validated."""
     from xlscorecard.rollover import template_file
 
-    typer.echo(template_file(file, year, quarter=quarter, out=out, sheet=sheet))
+    click.echo(template_file(file, year, quarter=quarter, out=out, sheet=sheet))
 
 
-@app.command()
+@app.command("export")
+@file_argument
+@click.option("--format", "fmt", help="csv, parquet or json (default: from OUT's extension, else csv).")
+@click.option("-o", "--out", type=PATH, help="Output file, or folder for '<stem> tidy.<format>'.")
+@rules_option
+@period_option
+@sheet_option
 @user_errors
-def export(
-    file: FileArg,
-    fmt: Annotated[
-        str | None,
-        typer.Option("--format", help="csv, parquet or json (default: from OUT's extension, else csv)."),
-    ] = None,
-    out: Annotated[
-        Path | None, typer.Option("-o", "--out", help="Output file, or folder for '<stem> tidy.<format>'.")
-    ] = None,
-    rules: RulesOpt = None,
-    period: PeriodOpt = None,
-    sheet: SheetOpt = None,
-) -> None:
+def export(file: Path, fmt: str | None, out: Path | None, rules: Path | None, period: str | None,
+           sheet: str | None) -> None:
     """Write tidy data: one row per PI per period that holds a value, for Power BI and pandas."""
     from xlscorecard.api import check_file, load_settings
     from xlscorecard.core.tidy import tidy_rows
@@ -370,4 +342,4 @@ def export(
     target = export_path(out if out is not None else file.parent, f"{file.stem} tidy", tidy_format)
     if target.resolve() == file.resolve():
         fail(f"{file}: output would overwrite the input; choose another -o")
-    typer.echo(write_tidy(tidy_rows(to_json(assessment)), target, tidy_format))
+    click.echo(write_tidy(tidy_rows(to_json(assessment)), target, tidy_format))
