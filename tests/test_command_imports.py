@@ -16,8 +16,10 @@ from conftest import EXAMPLE, ROOT
 
 # What these commands never need: each costs tens to hundreds of milliseconds to import.
 # typer: the command line is Click's, and Typer's start-up built a pydantic adapter for every parameter.
+# pydantic: it validates a rules file when one is given; a run on the default rules never needs it.
 NOT_NEEDED = (
     "pandas", "pyarrow", "numpy", "fastapi", "starlette", "uvicorn", "jinja2", "xlwings", "openpyxl", "typer",
+    "pydantic",
 )
 
 PROBE = """
@@ -48,6 +50,13 @@ def imported_by(tmp_path: Path, unwanted: tuple[str, ...], *args: str) -> list[s
 
 def test_check_imports_only_what_it_uses(tmp_path: Path) -> None:
     assert imported_by(tmp_path, NOT_NEEDED, "check", "--json", str(EXAMPLE)) == []
+
+
+def test_a_rules_file_is_validated_by_pydantic(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text("tolerance = 5\n", encoding="utf-8")
+    modules = imported_by(tmp_path, ("pydantic",), "check", "--json", "--rules", str(rules), str(EXAMPLE))
+    assert "pydantic" in modules
 
 
 def test_convert_imports_only_what_it_uses(tmp_path: Path) -> None:
