@@ -25,7 +25,7 @@ from typing import Any
 import httpx
 import openpyxl
 import pytest
-from conftest import cli_command, run_cli
+from conftest import EXAMPLE, cli_command, run_cli
 
 COUNCILS = Path(__file__).resolve().parent / "councils"
 EXPECTED = COUNCILS / "expected"
@@ -456,6 +456,18 @@ def test_sheet_all_checks_each_service_tab() -> None:
     assert text.returncode == 0, text.stderr
     for sheet in want:
         assert sheet in text.stdout
+
+
+@pytest.mark.parametrize("workbook", [COUNCILS / "tabs_per_service.xlsx", EXAMPLE], ids=["three tabs", "one tab"])
+def test_a_profiles_sheet_all_reads_as_sheet_all_does(tmp_path: Path, workbook: Path) -> None:
+    # Even where one tab holds a scorecard, the answer has the shape `--sheet all` gives it.
+    profile = tmp_path / "all.toml"
+    profile.write_text('sheet = "all"\n', encoding="utf-8")
+    by_profile = run_cli("check", workbook, "--layout", profile, "--json")
+    by_option = run_cli("check", workbook, "--sheet", "all", "--json")
+    assert by_profile.returncode == by_option.returncode == 0, by_profile.stderr + by_option.stderr
+    sheets = [sc["sheet"] for sc in _each_scorecard(by_profile.stdout)]
+    assert sheets == [sc["sheet"] for sc in _each_scorecard(by_option.stdout)] and sheets
 
 
 def test_convert_sheet_all_writes_a_return_per_service(tmp_path: Path) -> None:

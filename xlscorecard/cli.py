@@ -71,8 +71,7 @@ def check(
 
     profile = layout_profile(layout, file)
     settings = load_settings(rules)
-    sheets = sheets_to_read(file, sheet, profile)
-    many = len(sheets) > 1 or (sheet is not None and sheet.lower() == "all")
+    sheets, many = sheets_to_read(file, sheet, profile)
     with collector_paused():  # this process owns the job (xlscorecard.process)
         reports = [check_file(file, sheet=s, period=period, settings=settings, profile=profile, history=not many)
                    for s in sheets]
@@ -130,15 +129,14 @@ def convert(
         require_libreoffice(file)  # before any work: say how to install it, and write nothing
     profile = layout_profile(layout, file)
     settings = load_settings(rules)
-    sheets = sheets_to_read(file, sheet, profile)
+    sheets, many = sheets_to_read(file, sheet, profile)
     if len(sheets) > 1 and out is not None and not (Path(out).is_dir() or out.endswith(("/", os.sep))):
         fail(f"{file}: --sheet all writes a return per sheet: give -o a folder (ending with /)")
-    many = len(sheets) > 1 or (sheet is not None and sheet.lower() == "all")  # each tab alone: no history
     for s in sheets:
         stem = f"{file.stem} - {s}" if len(sheets) > 1 and s else None
         with collector_paused():  # this process owns the job; the assessment is freed inside
             result = convert_file(file, out=out, settings=settings, period=period, sheet=s, profile=profile,
-                                  stem=stem, history=not many)
+                                  stem=stem, history=not many)  # each tab alone: no history
         click.echo(result)
         if pdf:
             from xlscorecard.xlsx.pdf import print_to_pdf

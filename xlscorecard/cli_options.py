@@ -99,14 +99,18 @@ def layout_profile(layouts: list[Path] | None, file: Path) -> Any:
     return choose_profile([load_profile(p) for p in layouts], file)
 
 
-def sheets_to_read(file: Path, sheet: str | None, profile: Any) -> list[str | None]:
-    """The sheets a command reads: `--sheet all` (or a profile's "all") gives every scorecard sheet."""
-    from xlscorecard.api import choose_sheets, profile_sheet
+def sheets_to_read(file: Path, sheet: str | None, profile: Any) -> tuple[list[str | None], bool]:
+    """The sheets a command reads, and whether each is read alone.
 
-    wanted = profile_sheet(sheet, profile)
+    `--sheet all` (or a profile's "all") gives every scorecard sheet, each read alone: a tab per
+    service or per quarter is its own scorecard, with no history from the others.
+    """
+    from xlscorecard.api import choose_sheets
+
+    wanted = sheet if sheet is not None else getattr(profile, "sheet", None)  # --sheet wins over the profile
     if wanted is not None and wanted.lower() == "all":
-        return choose_sheets(file, "all", profile)[0]
-    return [sheet]
+        return choose_sheets(file, "all", profile)[0], True
+    return [sheet], False
 
 
 def fail(message: str) -> NoReturn:
