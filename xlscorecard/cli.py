@@ -162,7 +162,7 @@ def batch(
     from xlscorecard.batch import batch_command
 
     raise click.exceptions.Exit(batch_command(inbox, outbox, workers=workers, rules=rules, pattern=pattern,
-                                   force=force, timeout=timeout, pdf=pdf, layouts=layout))
+                                              force=force, timeout=timeout, pdf=pdf, layouts=layout))
 
 
 @app.command("serve")

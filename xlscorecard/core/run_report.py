@@ -31,10 +31,6 @@ class RagCounts(BaseModel):
     red: int = 0
     not_rated: int = 0
 
-    def as_labels(self) -> dict[str, int]:
-        """{"green": .., "amber": .., "red": .., "not rated": ..}: the words shown to people."""
-        return {"green": self.green, "amber": self.amber, "red": self.red, "not rated": self.not_rated}
-
 
 class FindingRow(BaseModel):
     """A finding as reports and pages show it."""

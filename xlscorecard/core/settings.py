@@ -118,12 +118,8 @@ class Settings(Rules):
         override = self.pi.get(ref)
         if not override:
             return self
-        rules = _adapter(Rules).validate_python({**self._rule_fields(), **override})
-        return replace(self, **self._rule_fields(rules))
-
-    def _rule_fields(self, rules: Rules | None = None) -> dict[str, Any]:
-        source = self if rules is None else rules
-        return {f.name: getattr(source, f.name) for f in fields(Rules)}
+        rules = _adapter(Rules).validate_python({**_rule_fields(self), **override})
+        return replace(self, **_rule_fields(rules))
 
     @property
     def glyph(self) -> dict[str, str]:
@@ -154,6 +150,11 @@ class Settings(Rules):
             err = exc.errors()[0]
             where = ".".join(str(p) for p in (*prefix, *err["loc"]))
             raise SettingsError(f"setting '{where}': {_MESSAGES.get(err['type'], err['msg'])}", source) from None
+
+
+def _rule_fields(rules: Rules) -> dict[str, Any]:
+    """The per-PI rules' values, by name (of Settings too, which extends Rules)."""
+    return {f.name: getattr(rules, f.name) for f in fields(Rules)}
 
 
 @cache
