@@ -16,39 +16,62 @@ MAX_ROW_POINTS = 409.0  # Excel's largest row height
 CHARS_PER_WIDTH_UNIT = 1.0  # a column width is counted in '0' digits; text averages a little narrower
 
 
+def characters_per_line(width: float, font_size: float = 11.0) -> int:
+    """How many characters of `font_size` text fit on one line of a column `width` characters wide."""
+    key = (width, font_size)
+    found = _PER_LINE.get(key)
+    if found is None:
+        found = max(int(width * CHARS_PER_WIDTH_UNIT * 11.0 / font_size) - 1, 1)
+        if len(_PER_LINE) < 1024:
+            _PER_LINE[key] = found
+    return found
+
+
+_PER_LINE: dict[tuple[float, float], int] = {}  # a workbook has a few dozen column widths
+
+
 def wrapped_lines(text: str, width: float, font_size: float = 11.0) -> int:
     """How many lines `text` takes when wrapped at word boundaries in a column `width` characters wide."""
-    per_line = max(int(width * CHARS_PER_WIDTH_UNIT * 11.0 / font_size) - 1, 1)
+    per_line = characters_per_line(width, font_size)
     if len(text) <= per_line and "\n" not in text:
         return 1  # the common case, without looking at the words
     return sum(_greedy_lines(paragraph, per_line) for paragraph in text.split("\n"))
 
 
 def _greedy_lines(paragraph: str, per_line: int) -> int:
-    """Lines of one paragraph filled word by word, as a spreadsheet wraps it (a word too long is broken)."""
+    """Lines of one paragraph filled word by word, as a spreadsheet wraps it (a word too long is broken).
+
+    Words are one space apart once laid out, so each line is the longest stretch of at most
+    `per_line` characters that ends at a space, found by one search per line, not per word; a
+    line without a space in it is a piece of a word too long for a line.
+    """
     if len(paragraph) <= per_line:
         return 1
-    lines, used = 1, 0
-    for word in paragraph.split():
-        n = len(word)
-        if used and used + 1 + n <= per_line:
-            used += 1 + n
+    text = " ".join(paragraph.split())
+    end_of_text = len(text)
+    lines, start = 0, 0
+    while True:
+        lines += 1
+        end = start + per_line
+        if end >= end_of_text:
+            return lines
+        if text[end] == " ":  # the line is full to the last character of a word
+            start = end + 1
             continue
-        if used:
-            lines += 1
-        extra, used = divmod(n, per_line)
-        if used == 0 and extra:
-            extra, used = extra - 1, per_line
-        lines += extra
-    return lines
+        space = text.rfind(" ", start, end)
+        start = end if space < 0 else space + 1  # no space in it: a long word breaks at the line's end
 
 
 def row_height(cells: Iterable[tuple[object, float]], font_size: float = 11.0) -> float:
     """Points for a row whose wrapped cells are (value, column width) pairs; numbers never wrap."""
     lines = 1
     for value, width in cells:
-        if isinstance(value, str) and value:
-            lines = max(lines, wrapped_lines(value, width, font_size))
+        if value.__class__ is str or isinstance(value, str):
+            per_line = _PER_LINE.get((width, font_size)) or characters_per_line(width, font_size)
+            if "\n" in value:
+                lines = max(lines, sum(_greedy_lines(part, per_line) for part in value.split("\n")))
+            elif len(value) > per_line:
+                lines = max(lines, _greedy_lines(value, per_line))
     return min(LINE_POINTS * font_size / 11.0 * lines + PADDING_POINTS, MAX_ROW_POINTS)
 
 
