@@ -39,6 +39,10 @@ class Record:
             values.update(update)
         return cls(**values)
 
+    def field_values(self, exclude: Collection[str] = ()) -> dict[str, Any]:
+        """The fields as a dictionary of their values as they are: model_dump without converting any."""
+        return {name: getattr(self, name) for name in _field_names(type(self)) if name not in exclude}
+
     def model_dump(
         self, mode: Literal["python", "json"] = "python", exclude: Collection[str] | None = None
     ) -> dict[str, Any]:
