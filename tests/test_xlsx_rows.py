@@ -222,3 +222,15 @@ def test_an_xlsxwriter_without_what_the_row_writer_needs_is_refused_in_one_line(
     message = str(caught.value)
     assert "\n" not in message
     assert "Worksheet._write_sparklines" in message and "XlsxWriter" in message
+
+
+def test_characters_xml_cannot_hold_read_back_as_typed(tmp_path: Path) -> None:
+    """Control characters and the non-characters U+FFFE/U+FFFF go out as Excel's _xHHHH_ escapes."""
+    texts = ["unit\x1fseparator", "not a character \ufffe here", "\uffff", "plain, printable text"]
+    wb, ws, path = _book(tmp_path)
+    for r, text in enumerate(texts):
+        ws.write_cells(r, [(0, text, None)])
+    wb.close()
+    sheet = openpyxl.load_workbook(path)["S"]  # openpyxl shows the escapes; Excel turns them back
+    assert [sheet.cell(r + 1, 1).value for r in range(len(texts))] == [
+        "unit_x001F_separator", "not a character _xFFFE_ here", "_xFFFF_", "plain, printable text"]
