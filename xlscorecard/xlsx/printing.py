@@ -16,6 +16,9 @@ MAX_ROW_POINTS = 409.0  # Excel's largest row height
 CHARS_PER_WIDTH_UNIT = 1.0  # a column width is counted in '0' digits; text averages a little narrower
 
 
+_PER_LINE: dict[tuple[float, float], int] = {}  # a workbook has a few dozen column widths
+
+
 def characters_per_line(width: float, font_size: float = 11.0) -> int:
     """How many characters of `font_size` text fit on one line of a column `width` characters wide."""
     key = (width, font_size)
@@ -27,12 +30,12 @@ def characters_per_line(width: float, font_size: float = 11.0) -> int:
     return found
 
 
-_PER_LINE: dict[tuple[float, float], int] = {}  # a workbook has a few dozen column widths
-
-
 def wrapped_lines(text: str, width: float, font_size: float = 11.0) -> int:
     """How many lines `text` takes when wrapped at word boundaries in a column `width` characters wide."""
-    per_line = characters_per_line(width, font_size)
+    return _lines(text, characters_per_line(width, font_size))
+
+
+def _lines(text: str, per_line: int) -> int:
     if len(text) <= per_line and "\n" not in text:
         return 1  # the common case, without looking at the words
     return sum(_greedy_lines(paragraph, per_line) for paragraph in text.split("\n"))
@@ -66,12 +69,10 @@ def row_height(cells: Iterable[tuple[object, float]], font_size: float = 11.0) -
     """Points for a row whose wrapped cells are (value, column width) pairs; numbers never wrap."""
     lines = 1
     for value, width in cells:
-        if value.__class__ is str or isinstance(value, str):
-            per_line = _PER_LINE.get((width, font_size)) or characters_per_line(width, font_size)
-            if "\n" in value:
-                lines = max(lines, sum(_greedy_lines(part, per_line) for part in value.split("\n")))
-            elif len(value) > per_line:
-                lines = max(lines, _greedy_lines(value, per_line))
+        if isinstance(value, str) and value:
+            per_line = characters_per_line(width, font_size)
+            if len(value) > per_line or "\n" in value:  # else one line: _lines' own first test, without the call
+                lines = max(lines, _lines(value, per_line))
     return min(LINE_POINTS * font_size / 11.0 * lines + PADDING_POINTS, MAX_ROW_POINTS)
 
 
