@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import math
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from conftest import EXAMPLE
 
 from xlscorecard import api, report
 from xlscorecard.core.assessment import Assessment
+from xlscorecard.core.observation import Status
 
 COUNCILS = Path(__file__).parent / "councils"
 NEED_A_PROFILE = {"no_periods", "westshire_unknown"}  # read only once the user names their columns
@@ -29,14 +29,12 @@ def test_streamed_json_reads_back_as_check_json(workbook: Path) -> None:
     assessment = api.check_file(workbook)
     written = streamed(assessment)
     expected = report.to_json(assessment)
-    assert json.loads(written) == json.loads(json.dumps(expected, allow_nan=True).replace("NaN", "null"))
+    assert json.loads(written) == expected
     assert len(expected["indicators"]) == len(assessment.scorecard.indicators) > 0
     # The values keep their cells and families: what a reader of the sidecar looks up.
     first = json.loads(written)["indicators"][0]
     some_value = next(v for v in first["values"].values() if v["cell"])
-    assert some_value["status"] in {"number", "blank", "suppressed", "flagged", "composite", "range",
-                                    "not-available", "not-applicable", "rounds-to-zero", "dash",
-                                    "excel-error", "unparsed"}
+    assert some_value["status"] in {status.value for status in Status}
 
 
 @pytest.mark.parametrize("workbook", WORKBOOKS[:4], ids=lambda p: p.stem)
@@ -56,4 +54,3 @@ def test_records_are_written_as_their_json_dictionaries() -> None:
     written = json.loads(report.compact_json(entry))
     assert written == next(report.indicators_json(assessment))
     assert written["target"]["cell"] and written["rag"]["rating"] in {"red", "amber", "green", None}
-    assert not any(isinstance(v, float) and math.isnan(v) for v in written["travel"].values())
