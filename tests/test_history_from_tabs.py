@@ -21,6 +21,7 @@ import pytest
 from conftest import EXAMPLE, run_cli
 
 from xlscorecard import api
+from xlscorecard.core.errors import WorkbookError
 from xlscorecard.core.findings import Code
 from xlscorecard.core.grid import Grid
 from xlscorecard.core.reading import read_scorecard
@@ -162,6 +163,26 @@ def test_a_named_earlier_tab_takes_nothing_from_a_later_tab(workbook: Path) -> N
     assert k3["travel"]["direction"] == "up"
     [history] = history_findings(report)
     assert "'Q1 2018-19'" in history["message"] and "Q3 2018-19" not in history["message"]
+
+
+def test_an_earlier_tab_that_cannot_be_read_is_a_warning_not_silence(
+    workbook: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read_grid = api.read_grid
+
+    def failing_q1(path: Any, sheet: str | None = None, **kwargs: Any) -> Any:
+        if sheet == "Q1 2018-19":
+            raise WorkbookError("sheet 'Q1 2018-19' is damaged", path)
+        return read_grid(path, sheet=sheet, **kwargs)
+
+    monkeypatch.setattr(api, "read_grid", failing_q1)
+    assessment = api.check_file(workbook)
+    [unread] = [f for f in assessment.findings if f.code is Code.HISTORY_UNREAD]
+    assert unread.severity == "warning" and unread.sheet == "Q3 2018-19"
+    assert "'Q1 2018-19'" in unread.message and "is damaged" in unread.message
+    # The readable tab still supplies its history; the unreadable one supplies nothing.
+    supplied = [f.message for f in assessment.findings if f.code is Code.HISTORY_FROM_SHEET]
+    assert supplied and all("'Q1 2018-19'" not in m for m in supplied)
 
 
 def test_sheet_all_reads_each_tab_alone(workbook: Path) -> None:

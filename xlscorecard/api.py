@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from xlscorecard.core.assessment import Assessment, assess
@@ -69,14 +70,18 @@ def _with_history(path: str | Path, scorecard: Scorecard, found: list[str], name
         return scorecard
     from xlscorecard.core.errors import WorkbookError
     from xlscorecard.core.reading.history import fill_history
+    from xlscorecard.core.reading.sheets import unread_history_finding
 
-    earlier = []
+    earlier, unread = [], []
     for name in others:
         try:
             earlier.append(read_scorecard(read_grid(path, sheet=name, limits=limits), file=str(path), profile=profile))
-        except WorkbookError:  # a tab whose header looked like a scorecard but is not one: it has no history
-            continue
-    return fill_history(scorecard, earlier)
+        except WorkbookError as exc:  # its header looked like a scorecard's, but the tab cannot be read as one
+            unread.append(unread_history_finding(scorecard.sheet, name, exc.message))
+    filled = fill_history(scorecard, earlier)
+    if unread:
+        filled = replace(filled, findings=[*filled.findings, *unread])
+    return filled
 
 
 def choose_sheets(path: str | Path, sheet: str | None, profile: Profile | None = None,

@@ -40,6 +40,7 @@ class Code(StrEnum):
     NO_VALUES = "no-values"
     OTHER_SCORECARDS = "other-scorecards"
     HISTORY_FROM_SHEET = "history-from-sheet"
+    HISTORY_UNREAD = "history-unread"
 
 
 SEVERITY: dict[Code, Severity] = {
@@ -63,6 +64,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.NO_VALUES: Severity.WARNING,
     Code.OTHER_SCORECARDS: Severity.INFO,
     Code.HISTORY_FROM_SHEET: Severity.INFO,
+    Code.HISTORY_UNREAD: Severity.WARNING,
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from xlscorecard.core.errors import shortened
 from xlscorecard.core.findings import Code, Finding, finding
 from xlscorecard.core.grid import Grid
 from xlscorecard.core.reading.header import find_header
@@ -43,4 +44,16 @@ def others_finding(chosen: str, sheets: list[str]) -> Finding | None:
         None,
         None,
         f"read sheet '{chosen}'; other sheets also hold a scorecard: {names} (use --sheet NAME or --sheet all)",
+    )
+
+
+def unread_history_finding(chosen: str, sheet: str, reason: str) -> Finding:
+    """A warning that tab `sheet`, whose header looked like a scorecard's, could not be read for history."""
+    return finding(
+        Code.HISTORY_UNREAD,
+        chosen,
+        None,
+        None,
+        f"sheet '{sheet}' looks like a scorecard but could not be read ({shortened(reason, 200)});"
+        f" none of its values were used for sheet '{chosen}' (read it with --sheet '{sheet}' to see why)",
     )
