@@ -11,6 +11,7 @@ import pytest
 
 from xlscorecard.core.assessment import assess
 from xlscorecard.core.errors import WorkbookError
+from xlscorecard.core.findings import Code
 from xlscorecard.core.grid import Grid
 from xlscorecard.core.reading import read_scorecard
 from xlscorecard.core.reading.header import find_header
@@ -105,7 +106,8 @@ HEADERS = [
     ("Key performance indicator", "measure"), ("KPI", "measure"), ("Description", "measure"),
     ("INDICATORS - EARLY HELP", "measure"),
     ("Polarity", "polarity"), ("Good is", "polarity"), ("Good performance is", "polarity"),
-    ("Higher is better?", "polarity"), ("Direction of improvement", "polarity"),
+    ("Higher is better?", "polarity"), ("Direction of improvement", "polarity"), ("Aim", "polarity"),
+    ("Better", "polarity"), ("High/Low", "polarity"), ("Preferred direction", "polarity"),
     ("Target", "target"), ("Target 2022/23", "target"), ("Annual target", "target"),
     ("Target / threshold", "target"), ("Floor", "floor"), ("Threshold", "floor"),
     ("Red", "band_red"), ("Amber", "band_amber"), ("Green (Target)", "band_green"),
@@ -125,6 +127,16 @@ def test_every_header_wording(text: str, role: str) -> None:
     assert header is not None
     [cell] = [c for c in header.cells if c.text == text]
     assert cell.role == role
+
+
+@pytest.mark.parametrize(("header", "high", "low"), [("Aim", "Maximise", "Minimise"), ("Better", "High", "Low")])
+def test_an_aim_column_rates_each_pi_by_its_direction(header: str, high: str, low: str) -> None:
+    a = assess(read_scorecard(sheet(["Ref", "Measure", header, "Target", "Q1 2019/20", "Q2 2019/20"],
+                                     ["A1", "Placement stability", high, 70, 68, 72],
+                                     ["A2", "Missing episodes", low, 100, 120, 110])), Settings())
+    assert [ind.polarity for ind in a.scorecard.indicators] == ["high", "low"]
+    assert [r.rag.rating for r in a.results] == ["green", "amber"]
+    assert not [f for f in a.findings if f.code is Code.UNRECOGNISED_COLUMN]
 
 
 def test_two_row_header_with_merged_group_over_bare_quarters() -> None:

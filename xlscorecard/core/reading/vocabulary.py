@@ -43,6 +43,9 @@ _TABLE: dict[str, tuple[str, ...]] = {
         "polarity", "good is", "good performance is", "higher is better?", "higher is better", "is higher better?",
         "direction of improvement", "is high good?", "is high good", "is higher good?", "is low good?",
         "is lower good?", "good performance", "desired direction", "what good looks like", "better is",
+        "aim", "aim to be", "aim for", "better", "good to be", "preferred direction", "target direction",
+        "high/low", "high or low", "higher or lower", "high/low is good", "higher/lower is better",
+        "is bigger better?", "is high better?", "is higher better", "high or low is good",
     ),
     "stat_neighbour": (
         "stat neighbour", "stat neighbours", "stat neighbour average", "statistical neighbour",
