@@ -275,3 +275,9 @@ def test_check_json_and_table_show_year_on_year(tmp_path: Path) -> None:
 
 def test_example_has_no_year_earlier_quarter_and_keeps_its_arrows(example_assessment: Assessment) -> None:
     assert all(r.travel.year_on_year is None for r in example_assessment.results)
+
+
+def test_close_fractions_read_apart_in_the_explanation() -> None:
+    result = travel(0.108, 0.112, "low")
+    assert result.direction is UP and result.meaning is WORSENING
+    assert "0.108 to 0.112" in result.explanation

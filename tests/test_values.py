@@ -204,6 +204,11 @@ def test_blank_and_odd_cells(value: object, status: Status) -> None:
         (31.0, "%", "31%"),
         (21.75, "%", "21.75%"),
         (0.0, None, "0"),
+        (1234.567, None, "1,234.57"),
+        (0.108, None, "0.108"),  # fractions keep three significant digits: 0.108 and 0.112 stay apart
+        (0.0512, None, "0.0512"),
+        (0.9399999999999999, None, "0.94"),
+        (-0.25, "%", "-0.25%"),
     ],
 )
 def test_format_number(number: float, unit: str | None, text: str) -> None:

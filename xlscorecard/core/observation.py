@@ -275,7 +275,12 @@ def format_number(number: float, unit: str | None = None) -> str:
     """12 -> '12'; 1234.5 -> '1,234.5'; (31, '%') -> '31%'."""
     if not math.isfinite(number):
         return f"{number}%" if unit == "%" else str(number)
-    text = f"{number:,.2f}".rstrip("0").rstrip(".") if number != int(number) else f"{int(number):,}"
+    if number == int(number):
+        text = f"{int(number):,}"
+    else:  # two decimals; three significant digits below 1 (0.108, 0.0512), so close fractions stay apart
+        size = abs(number)
+        decimals = 2 if size >= 1 else min(6, 2 - math.floor(math.log10(size)))
+        text = f"{number:,.{decimals}f}".rstrip("0").rstrip(".")
     return f"{text}%" if unit == "%" else text
 
 
