@@ -7,6 +7,8 @@ PI's polarity, RAG and findings.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from xlscorecard.core.assessment import assess
@@ -97,6 +99,38 @@ def test_a_monthly_sheet_with_date_cells_is_rated_for_its_latest_month() -> None
     assert a.scorecard.reporting_period == "Jun 2018"
     result = a.results[0]
     assert (result.rag.rating, result.travel.previous_period) == ("green", "May 2018")
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [["Jun-18", "Sep-18", "Dec-18", "Mar-19", "Jun-19"], ["2018-06-30", "2018-09-30", "2018-12-31", "2019-03-31",
+                                                          "2019-06-30"]],
+)
+def test_quarter_end_months_are_a_quarterly_series(labels: list[str]) -> None:
+    grid = sheet(["Ref", "Measure", "Polarity", "Target", *labels],
+                 ["Q1", "Visits on time", "High", 90, 80, 84, 86, 88, 92])
+    a = assessed(grid)
+    assert [p.granularity for p in a.scorecard.periods] == ["quarter"] * 5
+    assert [(p.start, p.end) for p in a.scorecard.periods][-1] == (dt.date(2019, 4, 1), dt.date(2019, 6, 30))
+    travel = a.results[0].travel
+    assert travel.previous_period == a.scorecard.period_labels[3]  # the quarter before, three months back
+    assert travel.direction == "up" and travel.year_on_year is not None
+    assert travel.year_on_year.previous_period == a.scorecard.period_labels[0]
+
+
+@pytest.mark.parametrize(
+    ("labels", "why"),
+    [(["Apr-19", "Jun-19", "Sep-19"], "not every month ends a quarter"),
+     (["Jun-19", "Jul-19", "Aug-19", "Sep-19"], "a monthly series through quarter ends")],
+)
+def test_months_that_are_not_a_quarterly_series_stay_months(labels: list[str], why: str) -> None:
+    a = assessed(sheet(["Ref", "Measure", "Polarity", "Target", *labels], ["M1", "Visits", "High", 90, 80, 84, 86, 87]))
+    assert "quarter" not in [p.granularity for p in a.scorecard.periods], why
+
+
+def test_no_earlier_month_is_said_in_months() -> None:
+    a = assessed(sheet(["Ref", "Measure", "Polarity", "Target", "Jun-19"], ["M1", "Visits", "High", 90, 92]))
+    assert a.results[0].travel.explanation == "Not comparable: no month before Jun-19"
 
 
 # ------------------------------------------------------------------ headers: wording -> role

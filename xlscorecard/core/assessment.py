@@ -9,7 +9,7 @@ from xlscorecard.core.annual_targets import profiled_target
 from xlscorecard.core.benchmarks import compare_benchmarks
 from xlscorecard.core.findings import Code, Finding, count_codes, finding
 from xlscorecard.core.rag import RagBands, RagResult, Rating, not_rated, parse_submitted_rag, rate_value, value_bands
-from xlscorecard.core.reading.periods import previous_period
+from xlscorecard.core.reading.periods import PERIOD_WORDS, previous_period
 from xlscorecard.core.records import Record
 from xlscorecard.core.scorecard import Indicator, Scorecard
 from xlscorecard.core.settings import Settings
@@ -132,7 +132,8 @@ class _Context:
     and the quarter its arrow compares with, worked out once rather than per indicator."""
 
     __slots__ = (
-        "arrows", "by_label", "candidates", "previous", "reporting", "texts", "travel", "unknown", "year_earlier",
+        "arrows", "by_label", "candidates", "period_word", "previous", "reporting", "texts", "travel", "unknown",
+        "year_earlier",
     )
 
     def __init__(self, scorecard: Scorecard) -> None:
@@ -156,9 +157,11 @@ class _Context:
         self.previous: str | None = None
         self.year_earlier: str | None = None  # the same period a year before, where the sheet has it
         self.travel: str | None = None
+        self.period_word = "quarter"  # the reporting period's granularity, in words
         if reporting is None:
             self.travel = "Not comparable: no reporting period"
         else:
+            self.period_word = PERIOD_WORDS.get(self.by_label[reporting].kind, "period")
             previous = previous_period(self.by_label[reporting], scorecard.periods)
             self.previous = previous.label if previous else None
             earlier = previous_period(self.by_label[reporting], scorecard.periods, years=1)
@@ -339,6 +342,7 @@ def _travel(context: _Context, values: dict[str, Observation], polarity, rules: 
         rules.no_change_band,
         reporting,
         previous,
+        context.period_word,
     )
     earlier = context.year_earlier
     if earlier is not None:

@@ -74,11 +74,14 @@ def direction_of_travel(
     no_change_band: float,
     current_label: str,
     previous_label: str | None,
+    period_word: str = "quarter",
 ) -> TravelResult:
-    """Compare two quarters: numeric direction, and meaning by polarity."""
+    """Compare two periods (quarters, months...): numeric direction, and meaning by polarity.
+
+    `period_word` names the granularity in the explanation when there is no previous period."""
     if previous_label is None:
         return TravelResult(
-            direction=None, meaning=None, explanation=f"Not comparable: no quarter before {current_label}"
+            direction=None, meaning=None, explanation=f"Not comparable: no {period_word} before {current_label}"
         )
     for obs, label in ((current, current_label), (previous, previous_label)):
         if not obs.is_numeric or obs.number is None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from xlscorecard.core.grid import CellValue, Grid
-from xlscorecard.core.reading.periods import Period, date_period, parse_period
+from xlscorecard.core.reading.periods import Period, date_period, parse_period, quarters_by_last_month
 from xlscorecard.core.reading.vocabulary import normalise_header, role_of
 
 if TYPE_CHECKING:
@@ -182,6 +182,11 @@ def _header(grid: Grid, rows: list[int], profile: Profile | None, force: bool = 
             roles[role] = c
         else:
             others[c] = text
+    named = any(cell.source == "profile" and cell.period is not None for cell in cells)  # the profile's word stands
+    if not named and (quarterly := quarters_by_last_month([p for _, p in periods])):
+        periods = [(c, quarterly.get(p, p)) for c, p in periods]
+        cells = [replace(cell, period=quarterly[cell.period], source="inferred") if cell.period in quarterly else cell
+                 for cell in cells]
     if targets and "target" not in roles:
         # The target of the latest period that has a column of its own (else the latest target).
         steps = {(p.kind, p.step) for _, p in periods}

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from itertools import pairwise
 
 from xlscorecard.core.records import Record
 
@@ -39,6 +40,17 @@ PER_YEAR = {
     Granularity.TERM: 3,
     Granularity.ROLLING_12_MONTHS: 12,
     Granularity.YEAR_TO_DATE: 12,
+}
+# A granularity in the words of an explanation ("no month before Jun 2019").
+PERIOD_WORDS = {
+    Granularity.MONTH: "month",
+    Granularity.QUARTER: "quarter",
+    Granularity.HALF_YEAR: "half-year",
+    Granularity.FINANCIAL_YEAR: "year",
+    Granularity.ACADEMIC_YEAR: "academic year",
+    Granularity.TERM: "term",
+    Granularity.ROLLING_12_MONTHS: "rolling year",
+    Granularity.YEAR_TO_DATE: "month",
 }
 # Finer first: the reporting period is the latest of the finest granularity holding values.
 FINENESS = [
@@ -149,6 +161,26 @@ def month_period(label: str, kind: Granularity, calendar_year: int, month: int) 
     """A period ending with a calendar month (a month, rolling 12 months or year to date)."""
     financial_year = calendar_year if month >= 4 else calendar_year - 1
     return Period(label=label, kind=kind, year=financial_year, quarter=month)
+
+
+QUARTER_ENDING = {6: 1, 9: 2, 12: 3, 3: 4}  # a financial quarter by its last month
+
+
+def quarters_by_last_month(periods: list[Period]) -> dict[Period, Period]:
+    """Month columns that are a quarterly series named by each quarter's last month, as those quarters.
+
+    "Jun-19, Sep-19, Dec-19" (or dates shown as months) is how many sheets label quarters: read as
+    months, no column has a month before it and nothing gets an arrow. Only when every month column
+    ends a quarter, there are at least two, and no two are under three months apart.
+    """
+    months = [p for p in periods if p.kind is Granularity.MONTH]
+    steps = sorted(p.step for p in months)
+    if len(months) < 2 or any(p.quarter not in QUARTER_ENDING for p in months):
+        return {}
+    if any(later - earlier < 3 for earlier, later in pairwise(steps)):
+        return {}
+    return {p: Period(label=p.label, kind=Granularity.QUARTER, year=p.year, quarter=QUARTER_ENDING[p.quarter or 0])
+            for p in months}
 
 
 def date_period(value: dt.date | dt.datetime) -> Period:
