@@ -275,6 +275,7 @@ TARGETS = [
     ("No target", None), ("Monitor", None), ("n/a", None),
     ("18% (threshold)", "green"), ("Fewer than 85%", "green"), ("Less than 22%", "green"),
     ("85% or above", "red"), ("At least 90%", "red"), ("800 - 1,000", None),
+    ("20 days", "green"), ("16 working days", "red"), ("18 per 10,000", "green"), ("£18", "green"),
 ]  # fmt: skip
 
 
@@ -286,6 +287,8 @@ def test_every_target_wording(target: str, rating: str | None) -> None:
     assert not [f for f in a.findings if f.code == "unparsed-target"]
     if target == "800 - 1,000":
         assert a.scorecard.indicators[0].target.kind == "range"
+    elif "%" not in target and target[0] in "0123456789£":
+        assert a.scorecard.indicators[0].target.value == float(target.strip("£").split()[0])
     else:
         assert a.results[0].rag.rating == rating
 

@@ -75,6 +75,9 @@ def test_markers_tolerate_surrounding_spaces(raw: str) -> None:
         ("-5", -5.0, None),
         (2200, 2200.0, None),
         (287.7, 287.7, None),
+        ("£1,250", 1250.0, None),  # money: the figure, as a cell formatted as currency holds it
+        ("£ 980.50", 980.5, None),
+        ("$5.5", 5.5, None),
     ],
 )
 def test_plain_numbers_and_thousands_separators(cell: object, number: float, unit: str | None) -> None:
@@ -218,3 +221,8 @@ def test_format_number(number: float, unit: str | None, text: str) -> None:
 @pytest.mark.parametrize("number", [math.inf, -math.inf, math.nan])
 def test_format_number_does_not_raise_on_non_finite(number: float) -> None:
     assert format_number(number)  # any text, but no OverflowError / ValueError
+
+
+@pytest.mark.parametrize("raw", ["£", "£abc", "£50%"])
+def test_a_currency_sign_without_a_plain_figure_is_unparsed(raw: str) -> None:
+    assert parse_value(raw).status is Status.UNPARSED

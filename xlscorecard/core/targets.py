@@ -162,7 +162,18 @@ def parse_target(value: object, number_format: str | None = None, cell: str | No
     if bench is not None:
         op = next((o for w, o in _BENCH_OPERATOR if w.search(text)), "better")
         return Target(raw=raw, kind=TargetKind.BENCHMARK, operator=op, benchmark=bench, cell=cell)  # type: ignore[arg-type]
+    if obs.status == "composite" and obs.number is not None and _UNIT_NOTE.match(obs.note or ""):
+        return Target(raw=raw, kind=TargetKind.VALUE, value=obs.number, unit=obs.unit, cell=cell)  # "426 days"
     return Target(raw=raw, kind=TargetKind.UNPARSED, cell=cell)
+
+
+# What may follow a target figure as its unit ("426 days", "60 per 10,000"): nothing that changes its meaning.
+_UNIT_NOTE = re.compile(
+    r"^(?:(?:working |calendar )?(?:days?|weeks?|months?|years?|hours?|hrs|mins?|minutes?)"
+    r"|(?:per|/)\s*(?:100|1,?000|10,?000|100,?000|1k|10k|100k)(?:\s+[a-z][a-z ]*)?"
+    r"|children|young people|pupils|cases|families|visits|referrals|placements|people|adults|households)$",
+    re.I,
+)
 
 
 _HIGH = re.compile(

@@ -86,6 +86,7 @@ _EXCEL_ERRORS = frozenset(
 # Small-number suppression, the one rule: "<5" (any "<N") is a count below the disclosure threshold.
 # The common ones are listed for people entering figures (the rollover's entry lists).
 _SMALL_NUMBER = re.compile(r"^<\s*\d+$")
+CURRENCY = "£$€"  # a leading currency sign is dropped: the figure is the number
 SMALL_NUMBER_MARKERS = ("<5", "<6", "<10")
 
 NUMBER_PATTERN = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+"
@@ -223,6 +224,11 @@ def _parse_text(raw: str, cell: str | None) -> Observation:
         return Observation(raw=raw, status=Status.SUPPRESSED, cell=cell)
     if unbracketed in _EXCEL_ERRORS:
         return Observation(raw=raw, status=Status.EXCEL_ERROR, cell=cell)
+    if text[0] in CURRENCY and len(text) > 1:  # "£1,250": the figure, as a cell formatted as money holds it
+        figure = _parse_text(text[1:].lstrip(), cell)
+        if figure.number is not None or figure.status is Status.RANGE:
+            return figure.model_copy(update={"raw": raw}) if figure.unit is None else Observation(
+                raw=raw, status=Status.UNPARSED, cell=cell)
     if m := _NUMBER.match(text):
         return Observation(
             raw=raw,
