@@ -133,6 +133,33 @@ def test_no_earlier_month_is_said_in_months() -> None:
     assert a.results[0].travel.explanation == "Not comparable: no month before Jun-19"
 
 
+@pytest.mark.parametrize(
+    ("title", "sheet_name", "quarters"),
+    [("Children's Services Scorecard 2019/20", "KPIs", ["Q1", "Q2", "Q3"]),
+     ("Children's Services Scorecard", "KPIs 2019-20", ["Quarter 1", "Quarter 2", "Quarter 3"])],
+)
+def test_bare_quarters_take_the_one_year_the_title_or_sheet_name_states(
+    title: str, sheet_name: str, quarters: list[str]
+) -> None:
+    grid = Grid.from_rows([[title], [], ["Ref", "Measure", "Polarity", "Target", *quarters],
+                           ["A", "Visits on time", "High", 90, 85, 88, 92]], sheet=sheet_name)
+    a = assessed(grid)
+    assert [(p.kind, p.year, p.quarter) for p in a.scorecard.periods] == [("quarter", 2019, q) for q in (1, 2, 3)]
+    assert a.scorecard.reporting_period == f"{quarters[2]} 2019/20"
+    assert a.results[0].travel.previous_period == f"{quarters[1]} 2019/20"
+    cells = {cell.text: cell.source for cell in find_header(grid).cells}  # type: ignore[union-attr]
+    assert cells[quarters[0]] == "inferred"
+
+
+@pytest.mark.parametrize("title", ["Scorecard", "Scorecard 2018/19 and 2019/20"])
+def test_bare_quarters_with_no_single_year_are_refused_saying_so(title: str) -> None:
+    grid = Grid.from_rows([[title], ["Ref", "Measure", "Polarity", "Target", "Q1", "Q2"],
+                           ["A", "Visits", "High", 9, 8, 9]])
+    with pytest.raises(WorkbookError) as refused:
+        read_scorecard(grid)
+    assert "'Q1', 'Q2' name no year" in str(refused.value)
+
+
 # ------------------------------------------------------------------ headers: wording -> role
 HEADERS = [
     ("Ref", "ref"), ("No.", "ref"), ("PI No", "ref"), ("KPI Ref", "ref"), ("Code", "ref"),

@@ -12,13 +12,21 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from xlscorecard.core.grid import CellValue, Grid
-from xlscorecard.core.reading.periods import Period, date_period, parse_period, quarters_by_last_month
+from xlscorecard.core.reading.periods import (
+    Granularity,
+    Period,
+    date_period,
+    parse_period,
+    quarters_by_last_month,
+    start_year,
+)
 from xlscorecard.core.reading.vocabulary import normalise_header, role_of
 
 if TYPE_CHECKING:
     from xlscorecard.core.reading.profile import Profile
 
 _YEARS_IN = re.compile(r"(?:\d{4}|\d{2})\s*[-/–]\s*(?:\d{4}|\d{2})")
+_YEAR_PARTS = re.compile(r"\s*[-/–]\s*")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]00:00(?::00)?)?$")
 _PERIOD_TARGET = re.compile(r"\btargets?\b", re.I)
 
@@ -151,6 +159,7 @@ def _header(grid: Grid, rows: list[int], profile: Profile | None, force: bool = 
     top = grid.values[rows[0]]
     bottom = grid.values[rows[-1]]
     width = max(len(top), len(bottom))
+    stated: list[str | None] = []  # the one financial year the title rows or sheet name state, read when needed
     for c in range(width):
         column = grid.address(0, c).rstrip("0123456789")
         sub = bottom[c] if len(rows) > 1 and c < len(bottom) else None
@@ -169,6 +178,15 @@ def _header(grid: Grid, rows: list[int], profile: Profile | None, force: bool = 
             if value is None or not _text(value):
                 continue
             role, period, source = classify(value, column, profile)
+            if role is None and period is None and isinstance(value, str):
+                if not stated:
+                    stated.append(_stated_year(grid, rows[0]))
+                year = stated[0]
+                if year is not None and (period := _under_group(value, year)) is not None:
+                    if period.kind in _WITHIN_A_YEAR:  # "Q1" under a title saying "2019/20"
+                        source = "inferred"
+                    else:
+                        period = None
         text = _text(value)
         cells.append(HeaderCell(r=r, c=c, text=text, role=role, period=period, source=source))
         period_target = _period_target(text) if role == "target" else None
@@ -217,6 +235,23 @@ def _group_column(top: list[CellValue], c: int) -> int | None:
         if top[k] is not None and _text(top[k]):
             return k
     return None
+
+
+_WITHIN_A_YEAR = (Granularity.QUARTER, Granularity.HALF_YEAR, Granularity.TERM, Granularity.MONTH)
+TITLE_ROWS = 10  # rows above a header searched for the year its bare "Q1".."Q4" belong to
+
+
+def _stated_year(grid: Grid, header_row: int) -> str | None:
+    """The one financial year ("2019/20") the rows above the header or the sheet's name state, else None."""
+    texts = [v for row in grid.values[max(0, header_row - TITLE_ROWS):header_row] for v in row if isinstance(v, str)]
+    found = {start_year(*_YEAR_PARTS.split(m.group(0))) for text in [*texts, grid.sheet or ""]
+             for m in _YEARS_IN.finditer(text)}
+    found.discard(None)
+    if len(found) != 1:
+        return None
+    first = found.pop()
+    assert first is not None
+    return f"{first}/{(first + 1) % 100:02d}"
 
 
 def _under_group(sub: str, group: str) -> Period | None:

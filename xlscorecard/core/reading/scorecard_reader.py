@@ -33,10 +33,14 @@ def no_period_message(grid: Grid, header: Header | None) -> str:
         row = grid.values[best] if best is not None else []
         seen = [f"{grid.address(best or 0, c)} '{' '.join(v.split())}'" for c, v in enumerate(row)
                 if isinstance(v, str) and v.strip()]
+    texts = [cell.text for cell in header.cells] if header is not None else [v for v in row if isinstance(v, str)]
+    bare = [t for t in texts if parse_period(f"{t} 2000/01") is not None]  # "Q1", "Quarter 1": no year
+    year = (f"; {', '.join(repr(t) for t in bare[:4])} name no year: state one year in the title above the"
+            " header or in the sheet's name (such as 'Scorecard 2019/20'), or label them 'Q1 2019/20'") if bare else ""
     return (
         f"sheet '{grid.sheet}' has no scorecard header with a period column this reader understands "
         "(header cells seen: "
-        f"{', '.join(seen) or 'none'}); run `xlscorecard layout FILE` to see how each was read, "
+        f"{', '.join(seen) or 'none'}){year}; run `xlscorecard layout FILE` to see how each was read, "
         "and name the columns with a profile: --layout PROFILE.toml"
     )
 
