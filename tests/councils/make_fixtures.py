@@ -26,7 +26,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 HERE = Path(__file__).resolve().parent
 LIBREOFFICE_SAVED = {"northshire_two_row", "westcity_monthly", "wolds_wingdings", "southvale_long",
-                     "tabs_own_quarter"}
+                     "tabs_own_quarter", "harbourside_quarter_ends", "bayford_bare_quarters"}
 
 RED, AMBER, GREEN = "FF0000", "FFC000", "00B050"
 
@@ -626,6 +626,46 @@ def wordings() -> openpyxl.Workbook:
     return wb
 
 
+def harbourside_quarter_ends() -> openpyxl.Workbook:
+    """Quarters named by their last month (date cells shown 'mmm-yy'), an 'Aim' column, money and unit words."""
+    wb, ws = new_book("Scorecard")
+    ws["A1"] = "Harbourside Council - Children's Services Quarterly Performance"
+    ends = [Styled(dt.datetime(y, m, d), "mmm-yy") for y, m, d in ((2019, 6, 30), (2019, 9, 30), (2019, 12, 31),
+                                                                    (2020, 3, 31))]
+    write_rows(ws, 3, [
+        ["PI", "Description", "Aim", "Target", *ends, "RAG", "Commentary"],
+        ["Early help and safeguarding"],
+        ["HB1", "% of contacts progressed within 1 working day", "Maximise", *pct(0.9), *pct(0.86, 0.88, 0.91),
+         None, None, None],
+        ["HB2", "Average days from entering care to adoption", "Minimise", "426 days", "450 days", "430 days",
+         "410 days", None, None, "Two adoptions delayed by court dates."],
+        ["HB3", "Average weekly cost of a residential placement", "Minimise", "£4,000", "£4,250", "£4,180", "£4,390",
+         None, None, None],
+        ["Children in care"],
+        ["HB4", "Rate of children in care per 10,000", "Minimise", "60 per 10,000", 62.1, 61.0, 58.3, None, None,
+         None],
+        ["HB5", "Number of children placed more than 20 miles from home", "Minimise", 25, 31, 28, "c", None, None,
+         "Suppressed: fewer than 5 children moved."],
+    ])
+    bold_row(ws, 3)
+    return wb
+
+
+def bayford_bare_quarters() -> openpyxl.Workbook:
+    """Bare Q1..Q4 headers whose year is stated once, in the title; a 'Better' column of High/Low."""
+    wb, ws = new_book("KPIs")
+    ws["A1"] = "Bayford Borough Council - Children's Scorecard 2019/20"
+    ws["A2"] = "Reported to Cabinet, January 2020"
+    write_rows(ws, 4, [
+        ["Ref", "Measure", "Better", "Target", "Q1", "Q2", "Q3", "Q4", "Comments"],
+        ["B1", "Number of early help assessments completed", "High", 400, 350, 380, 410, None, None],
+        ["B2", "% of re-referrals within 12 months", "Low", *pct(0.2), *pct(0.24, 0.21, 0.23), None, None],
+        ["B3", "Average caseload per social worker", "Low", 18, 20, 19, 19.5, None, "Two posts filled in January."],
+    ])
+    bold_row(ws, 4)
+    return wb
+
+
 FIXTURES: dict[str, Callable[[], openpyxl.Workbook]] = {
     f.__name__: f
     for f in [
@@ -644,6 +684,8 @@ FIXTURES: dict[str, Callable[[], openpyxl.Workbook]] = {
         westshire_unknown,
         no_periods,
         wordings,
+        harbourside_quarter_ends,
+        bayford_bare_quarters,
     ]
 }
 
@@ -663,9 +705,12 @@ def resave_with_libreoffice(source: Path, out_dir: Path) -> bool:
     return True
 
 
-def main(out_dir: Path = HERE) -> None:
+def main(out_dir: Path = HERE, names: Sequence[str] = ()) -> None:
+    """Write every fixture, or only those named (`make_fixtures.py NAME...`)."""
     with tempfile.TemporaryDirectory() as scratch:
         for name, build in FIXTURES.items():
+            if names and name not in names:
+                continue
             target = out_dir / f"{name}.xlsx"
             if name in LIBREOFFICE_SAVED:
                 staged = Path(scratch) / target.name
@@ -681,4 +726,7 @@ def main(out_dir: Path = HERE) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    unknown = [n for n in sys.argv[1:] if n not in FIXTURES]
+    if unknown:
+        sys.exit(f"no such fixture: {', '.join(unknown)} (fixtures: {', '.join(FIXTURES)})")
+    main(names=sys.argv[1:])
