@@ -160,6 +160,26 @@ def test_bare_quarters_with_no_single_year_are_refused_saying_so(title: str) -> 
     assert "'Q1', 'Q2' name no year" in str(refused.value)
 
 
+@pytest.mark.parametrize(("formats", "number", "rating"), [
+    ("General", 85.0, "amber"),  # no cell shows a percentage: 0.85 in a % measure is a fraction, 85%
+    ("0%", 0.85, "amber"),  # the author formats percentages: an unformatted 0.85 stays 0.85%
+])
+def test_fractions_in_a_percent_measure_on_a_sheet_with_no_percent_format(
+    formats: str, number: float, rating: str
+) -> None:
+    rows = [["Ref", "Measure", "Polarity", "Target", "Q1 2019/20", "Q2 2019/20"],
+            ["A1", "% of visits on time", "High", 0.9, 0.82, 0.85],
+            ["A2", "% of plans reviewed", "High", None, None, None]]
+    number_formats = [[None] * 6, ["General"] * 6, [None, None, None, formats, None, None]]
+    a = assessed(Grid.from_rows(rows, number_formats=number_formats))
+    value = a.scorecard.indicators[0].values["Q2 2019/20"]
+    assert (value.number, value.unit) == (number, "%")
+    assert a.results[0].rag.rating == rating
+    if number == 85.0:
+        assert a.results[0].rag.explanation.startswith("Amber: 85% vs target 90%")
+        assert a.results[0].scale == 0.01  # the cell holds 0.85: the return's colour rule rates it so
+
+
 # ------------------------------------------------------------------ headers: wording -> role
 HEADERS = [
     ("Ref", "ref"), ("No.", "ref"), ("PI No", "ref"), ("KPI Ref", "ref"), ("Code", "ref"),

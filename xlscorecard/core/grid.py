@@ -129,6 +129,17 @@ class Grid:
     def font_name(self, r: int, c: int) -> str | None:
         return _at(self.font_names, r, c)
 
+    def shows_percentages(self) -> bool:
+        """Whether the number formats are known and some cell has a percent format.
+
+        A sheet whose author formats percentages as such tells a fraction from a percent by format;
+        one that never does (an export, a hand-typed 0.85) is read as the live workbook is, where a
+        percentage indicator whose bare numbers all lie within 0..1 holds fractions."""
+        if self.number_formats is None:
+            return False
+        rows = {id(row): row for row in self.number_formats}  # rows alike share one tuple
+        return any(f is not None and "%" in f for row in rows.values() for f in row)
+
     def fill_colour(self, r: int, c: int) -> str | None:
         return _at(self.fill_colours, r, c)
 

@@ -96,7 +96,7 @@ class Builder:
         # The text columns checked for formula-like text, by role or header name.
         self._text_columns = [(role, c) for role in TEXT_ROLES if (c := roles.get(role)) is not None]
         self._text_columns += [(name, c) for c, name in self._others]
-        self._formats_known = grid.number_formats is not None
+        self._formats_known = grid.shows_percentages()  # else bare fractions in a % measure are scaled
         # Parsed once per distinct cell content: markers, arrows, polarities and targets repeat.
         self._texts: dict[str, Observation] = {}
         self._polarities: dict[str, tuple[Polarity | None, bool]] = {}

@@ -85,7 +85,7 @@ def _read_scorecard(grid: Grid, period: str | None, file: str | None, profile: P
         sections=sections,
         indicators=builder.indicators,
         findings=findings,
-        formats_known=grid.number_formats is not None,
+        formats_known=grid.shows_percentages(),
         repeated_header_rows=builder.repeated_headers,
     )
 
