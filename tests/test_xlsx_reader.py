@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import openpyxl
 import pytest
-from conftest import pi, small_sheet, write_workbook
+from conftest import pi, run_cli, small_sheet, write_workbook
+from programs import require_program
 
 from xlscorecard.xlsx.reader import read_grid
 
@@ -86,3 +91,50 @@ def test_builtin_format_of_a_cell_is_read(tmp_path: Path) -> None:
     rows = [[("" if v is None else v) for v in row] + [""] * (14 - len(row)) for row in ROWS]
     got = read_grid(write_workbook(tmp_path / "builtin.xlsx", rows, {"I5": "#,##0", "J5": "0.00%"}))
     assert (got.number_format(4, 8), got.number_format(4, 9)) == ("#,##0", "0.00%")  # ids 3 and 10, not written out
+
+
+# ------------------------------------------------------------------ formulas whose results the file does not store
+
+
+@pytest.fixture(scope="module")
+def formula_books(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A scorecard whose Q2 column is formulas, as openpyxl writes them (no results stored), and as
+    LibreOffice saves the same workbook (results calculated and stored)."""
+    folder = tmp_path_factory.mktemp("formulas")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "KPIs"
+    ws.append(["Ref", "Measure", "Polarity", "Target", "Q1 2019/20", "Q2 2019/20", "Numerator", "Denominator"])
+    ws.append(["A1", "Visits on time", "High", 90, 85, "=G2/H2*100", 46, 50])
+    ws.append(["A2", "Caseload", "Low", 18, 20, "=G3", 19, None])
+    written = folder / "formulas.xlsx"
+    wb.save(written)
+    soffice = require_program("soffice", "apt-get install libreoffice-calc-nogui")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{folder}/lo", "--convert-to", "xlsx",
+                    "--outdir", str(folder / "saved"), str(written)], check=True, capture_output=True, timeout=180)
+    return written, folder / "saved" / "formulas.xlsx"
+
+
+def test_a_formula_with_no_stored_result_is_a_finding_at_its_cell(formula_books: tuple[Path, Path]) -> None:
+    written, _ = formula_books
+    report = check_json(written)
+    found = {(f["cell"], f["ref"]) for f in report["findings"] if f["code"] == "formula-without-value"}
+    assert found == {("F2", "A1"), ("F3", "A2")}
+    assert all(f["severity"] == "warning" for f in report["findings"] if f["code"] == "formula-without-value")
+
+
+def test_the_same_formulas_saved_by_libreoffice_are_read_as_their_results(formula_books: tuple[Path, Path]) -> None:
+    _, saved = formula_books
+    report = check_json(saved)
+    assert not [f for f in report["findings"] if f["code"] == "formula-without-value"]
+    assert report["reporting_period"] == "Q2 2019/20"
+    [a1, a2] = report["indicators"]
+    assert a1["values"]["Q2 2019/20"]["number"] == pytest.approx(92) and a1["rag"]["rating"] == "green"
+    assert a2["values"]["Q2 2019/20"]["number"] == 19 and a2["rag"]["rating"] == "amber"
+
+
+def check_json(path: Path) -> dict[str, Any]:
+    result = run_cli("check", path, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)

@@ -41,6 +41,7 @@ class Code(StrEnum):
     OTHER_SCORECARDS = "other-scorecards"
     HISTORY_FROM_SHEET = "history-from-sheet"
     HISTORY_UNREAD = "history-unread"
+    FORMULA_WITHOUT_VALUE = "formula-without-value"
 
 
 SEVERITY: dict[Code, Severity] = {
@@ -65,6 +66,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.OTHER_SCORECARDS: Severity.INFO,
     Code.HISTORY_FROM_SHEET: Severity.INFO,
     Code.HISTORY_UNREAD: Severity.WARNING,
+    Code.FORMULA_WITHOUT_VALUE: Severity.WARNING,
 }
 
 

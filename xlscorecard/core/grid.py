@@ -75,6 +75,9 @@ class Grid:
     sheet: str = "Sheet1"
     font_names: Sequence[Sequence[str | None]] | None = None
     fill_colours: Sequence[Sequence[str | None]] | None = None
+    # Cells (0-based row, column) holding a formula whose result the file does not store: a program
+    # that writes formulas without calculating them (Excel calculates and saves on opening).
+    unsaved_formulas: Sequence[tuple[int, int]] = ()
 
     def __post_init__(self) -> None:
         # Addresses are asked for hundreds of thousands of times on a big sheet: work out once.

@@ -155,6 +155,7 @@ def read_grid(
     for (r, c), text in scan.errors.items():
         _ensure(rows, r, c)
         rows[r][c] = text
+    unsaved = [(r, c) for r, c in scan.formulas if r >= len(rows) or c >= len(rows[r]) or rows[r][c] is None]
     width = max((len(r) for r in rows), default=0)
     for row in rows:
         if len(row) < width:
@@ -166,6 +167,7 @@ def read_grid(
         sheet=chosen,
         font_names=_block(len(rows), width, scan, styles.fonts),
         fill_colours=_block(len(rows), width, scan, styles.fills),
+        unsaved_formulas=unsaved,
     )
 
 

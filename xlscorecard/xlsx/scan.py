@@ -43,7 +43,9 @@ __all__ = [
 MAX_ROWS = 1_048_576  # Excel's grid: A1:XFD1048576
 MAX_COLUMNS = 16_384
 # The sheet walk's elements, told apart by identity (see xlsx.stream).
-_CELL, _ROW, _MERGE, _VALUE, _SI, _SST = (tag(name) for name in ("c", "row", "mergeCell", "v", "si", "sst"))
+_CELL, _ROW, _MERGE, _VALUE, _FORMULA, _SI, _SST = (
+    tag(name) for name in ("c", "row", "mergeCell", "v", "f", "si", "sst")
+)
 _CONTENT = frozenset(tag(name) for name in ("v", "is", "f"))
 
 
@@ -56,6 +58,7 @@ class SheetScan:
     columns: array = field(default_factory=lambda: array("l"))
     styles: array = field(default_factory=lambda: array("l"))
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    formulas: list[tuple[int, int]] = field(default_factory=list)  # cells holding a formula (0-based)
     content_box: tuple[int, int, int, int] | None = None  # cells holding a value or formula
     cell_box: tuple[int, int, int, int] | None = None  # every cell tag, styled empty ones included
     merged_cells: int = 0
@@ -118,7 +121,7 @@ def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limit
     # Style index as written in s="..." -> itself when noted, else -1 (skips int() on every cell).
     known = {str(i): -1 for i in range(styles.count)}
     known.update({str(i): i for i in styles.noted})
-    rows, columns, style_ids, errors = scan.rows, scan.columns, scan.styles, scan.errors
+    rows, columns, style_ids, errors, formulas = scan.rows, scan.columns, scan.styles, scan.errors, scan.formulas
     # The walk's state: one start handler call per element of a sheet of some million elements, so
     # it is all plain locals and identity tests on tag names the parser interns to these objects.
     row_at = -1
@@ -127,7 +130,7 @@ def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limit
     cmax = rmax = cell_cmax = cell_rmax = -1
     error_pending = False
     error_text: list[str] = []
-    cell_tag, row_tag, merge_tag, content_tags, value_tag = _CELL, _ROW, _MERGE, _CONTENT, _VALUE
+    cell_tag, row_tag, merge_tag, content_tags, value_tag, formula_tag = _CELL, _ROW, _MERGE, _CONTENT, _VALUE, _FORMULA
 
     def outside(ref: str, kind: str = "cell reference") -> WorkbookError:
         return WorkbookError(
@@ -196,7 +199,9 @@ def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limit
                 cmin = c
             if c > cmax:
                 cmax = c
-            if error_pending and tag is value_tag:  # this cell's error value, such as #DIV/0!
+            if tag is formula_tag:  # the reader checks that its result was saved
+                formulas.append((r, c))
+            elif error_pending and tag is value_tag:  # this cell's error value, such as #DIV/0!
                 error_pending = False
                 error_text.clear()
                 parser.CharacterDataHandler = error_text.append

@@ -67,7 +67,8 @@ def _read_scorecard(grid: Grid, period: str | None, file: str | None, profile: P
         sections = [placement.section(s) for s in sections]
         parse_findings = [placement.finding(f) for f in parse_findings]
     reporting = _reporting_period(builder.indicators, ordered, period, file)
-    findings = _header_findings(source_grid, source_header) + parse_findings
+    findings = _formula_findings(source_grid, builder.indicators if placement is None else []) + _header_findings(
+        source_grid, source_header) + parse_findings
     findings += _value_findings(grid.sheet, builder.indicators, ordered, reporting)
     columns = {role: column_letter(source_grid.sheet_column(c)) for role, c in source_header.roles.items()}
     if placement is None:
@@ -88,6 +89,17 @@ def _read_scorecard(grid: Grid, period: str | None, file: str | None, profile: P
         formats_known=grid.shows_percentages(),
         repeated_header_rows=builder.repeated_headers,
     )
+
+
+def _formula_findings(grid: Grid, indicators: list[Indicator]) -> list[Finding]:
+    """Each cell holding a formula whose result the file does not store: read as blank, and said so."""
+    refs = {ind.row: ind.ref for ind in indicators}
+    return [
+        finding(Code.FORMULA_WITHOUT_VALUE, grid.sheet, grid.address(r, c), refs.get(grid.sheet_row(r)),
+                "cell holds a formula whose result the file does not store (it was written by a program that"
+                " does not calculate), so it reads as blank; open the workbook in Excel or LibreOffice and save it")
+        for r, c in grid.unsaved_formulas
+    ]
 
 
 def _header_findings(grid: Grid, header: Header) -> list[Finding]:
