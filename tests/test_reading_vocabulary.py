@@ -242,6 +242,34 @@ def test_repeated_header_under_each_section_is_skipped() -> None:
     assert [s.title for s in sc.sections] == ["Early help", "Care"]
 
 
+def test_a_header_printed_again_with_the_same_periods_in_other_words_is_skipped() -> None:
+    grid = sheet(["Ref", "Measure", "Polarity", "Target", "Q1 2018/19", "Q2 2018/19"],
+                 ["E1", "Families", "High", 10, 9, 12],
+                 ["Ref", "Measure", "Polarity", "Target", "Qu 1 18-19", "Qu 2 18-19"],
+                 ["C1", "Visits", "High", 10, 9, 8])
+    sc = read_scorecard(grid)
+    assert [i.ref for i in sc.indicators] == ["E1", "C1"]
+    assert not [f for f in sc.findings if f.code is Code.OTHER_TABLE]
+
+
+def test_a_second_table_with_other_periods_is_not_read_as_the_first_ones_periods() -> None:
+    rows = [["Quarterly measures"], ["Ref", "Measure", "Polarity", "Target", "Q1 2019/20", "Q2 2019/20"],
+            ["Q1", "Visits on time", "High", 90, 85, 92], [],
+            ["Annual measures"], ["Ref", "Measure", "Polarity", "Target", "2017/18", "2018/19"],
+            ["Y1", "KS2 attainment", "High", 65, 62, 64]]
+    sc = read_scorecard(Grid.from_rows(rows, sheet="Scorecard"))
+    assert [i.ref for i in sc.indicators] == ["Q1"]  # Y1's 2018/19 is no Q2 2019/20 value
+    assert sc.sections == []
+    [other] = [f for f in sc.findings if f.code is Code.OTHER_TABLE]
+    assert other.cell == "A6" and other.severity == "warning"
+    assert "'2017/18', '2018/19'" in other.message and "header_rows = [6]" in other.message
+    # The way out it names reads the second table.
+    profile = profile_from_dict({"header_rows": [6]}, "second.toml")
+    second = read_scorecard(Grid.from_rows(rows, sheet="Scorecard"), profile=profile)
+    assert [i.ref for i in second.indicators] == ["Y1"]
+    assert second.reporting_period == "2018/19"
+
+
 def test_unknown_header_is_a_finding_at_its_cell_and_a_profile_names_it() -> None:
     grid = sheet(["Ref", "Measure", "Portfolio holder", "Target", "Q1 2018/19", "Q2 2018/19"],
                  ["X1", "Visits", "Cllr A", 10, 9, 12])

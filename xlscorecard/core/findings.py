@@ -42,6 +42,7 @@ class Code(StrEnum):
     HISTORY_FROM_SHEET = "history-from-sheet"
     HISTORY_UNREAD = "history-unread"
     FORMULA_WITHOUT_VALUE = "formula-without-value"
+    OTHER_TABLE = "other-table"
 
 
 SEVERITY: dict[Code, Severity] = {
@@ -67,6 +68,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.HISTORY_FROM_SHEET: Severity.INFO,
     Code.HISTORY_UNREAD: Severity.WARNING,
     Code.FORMULA_WITHOUT_VALUE: Severity.WARNING,
+    Code.OTHER_TABLE: Severity.WARNING,
 }
 
 

@@ -268,6 +268,22 @@ def _under_group(sub: str, group: str) -> Period | None:
 _NUMBER_TYPES = (int, float)
 
 
+def other_periods(header: Header, row: list[CellValue]) -> list[str]:
+    """The texts a header-like row holds in the header's period columns where they name other periods.
+
+    Empty for a header printed again; for a second table's header ("2016/17" where the first said
+    "Q1 2019/20"), the texts that differ: its rows are not values of the first header's periods."""
+    differ = []
+    for c, period in header.periods:
+        text = _text(row[c]) if c < len(row) else None
+        if not text or any(raw.get(c) == normalise_header(text) for raw in header.raw_rows):
+            continue
+        other = parse_period(text)
+        if other is None or (other.kind, other.step) != (period.kind, period.step):
+            differ.append(text)
+    return differ
+
+
 def is_repeat_header(header: Header, row: list[CellValue]) -> bool:
     """A header printed again (under each section or page), either of its rows, is recognised and skipped."""
     # Cheap test first: a header row is all text.

@@ -6,9 +6,10 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from xlscorecard.core.errors import shortened
 from xlscorecard.core.findings import Code, Finding, finding
 from xlscorecard.core.grid import CellValue, Grid, column_letter
-from xlscorecard.core.reading.header import Header, is_repeat_header
+from xlscorecard.core.reading.header import Header, is_repeat_header, other_periods
 from xlscorecard.core.reading.periods import Period
 from xlscorecard.core.reading.units import infer_units
 from xlscorecard.core.reading.vocabulary import GLYPHS, RAG_FILLS, ROLES, TEXT_ROLES, polarity_of
@@ -81,6 +82,7 @@ class Builder:
         self.indicators: list[Indicator] = []
         self.findings: list[Finding] = []
         self.repeated_headers: list[int] = []  # sheet rows of the header printed again (skipped)
+        self.other_table: int | None = None  # sheet row of another table's header: reading stopped there
         self._section: str | None = None
         self._pis_since_heading = True
         self._seen_refs: dict[str, int] = {}
@@ -166,6 +168,10 @@ class Builder:
         return values, fmts
 
     def add_row(self, r: int) -> None:
+        """Read grid row `r`: a PI, a section heading, the header again, or nothing; after another
+        table's header (`other_table`), nothing more."""
+        if self.other_table is not None:
+            return
         row = self.grid.values[r]
         n = len(row)
         # Most rows are PIs: a filled column other than the first and the decorations says so at once.
@@ -174,13 +180,13 @@ class Builder:
                 if not is_repeat_header(self.header, row):
                     self._add_indicator(r)
                 else:
-                    self.repeated_headers.append(self.grid.sheet_row(r))
+                    self._header_again(r, row)
                 return
         filled = [c for c in self.columns if c < n and _text(row[c]) is not None]
         if not filled:
             return
         if is_repeat_header(self.header, row):
-            self.repeated_headers.append(self.grid.sheet_row(r))
+            self._header_again(r, row)
             return
         first_text = _text(row[self.first]) if self.first < n else None
         # A heading holds only its title; a stray arrow, RAG or note beside it does not make a PI.
@@ -193,6 +199,24 @@ class Builder:
             self._pis_since_heading = False
             return
         self._add_indicator(r)
+
+    def _header_again(self, r: int, row: list[CellValue]) -> None:
+        """The header printed again is skipped; another table's header (other periods) ends the reading, said so."""
+        sheet_row = self.grid.sheet_row(r)
+        differ = other_periods(self.header, row)
+        if not differ:
+            self.repeated_headers.append(sheet_row)
+            return
+        self.other_table = sheet_row
+        if self.sections and not self._pis_since_heading:  # the other table's title ("Annual measures")
+            self.sections.pop()
+        shown = ", ".join(f"'{shortened(t, 40)}'" for t in differ[:4])
+        self.findings.append(finding(
+            Code.OTHER_TABLE, self.grid.sheet, self.grid.address(r, self.first), None,
+            f"row {sheet_row} starts another table, with other periods ({shown}); it and the rows below it"
+            f" were not read as this header's periods: read them with a layout profile whose header_rows ="
+            f" [{sheet_row}]",
+        ))
 
     def _add_indicator(self, r: int) -> None:
         grid, sheet = self.grid, self.grid.sheet
