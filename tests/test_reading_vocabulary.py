@@ -188,7 +188,8 @@ HEADERS = [
     ("INDICATORS - EARLY HELP", "measure"),
     ("Polarity", "polarity"), ("Good is", "polarity"), ("Good performance is", "polarity"),
     ("Higher is better?", "polarity"), ("Direction of improvement", "polarity"), ("Aim", "polarity"),
-    ("Better", "polarity"), ("High/Low", "polarity"), ("Preferred direction", "polarity"),
+    ("Better", "polarity"), ("High/Low", "polarity"), ("Preferred direction", "polarity"), ("Unit", "unit"),
+    ("Unit of measure", "unit"),
     ("Target", "target"), ("Target 2022/23", "target"), ("Annual target", "target"),
     ("Target / threshold", "target"), ("Floor", "floor"), ("Threshold", "floor"),
     ("Red", "band_red"), ("Amber", "band_amber"), ("Green (Target)", "band_green"),
@@ -383,11 +384,28 @@ def test_explicit_band_columns_rate_by_their_bands(value: str, rating: str) -> N
     assert result.rag.rating == rating, result.rag.explanation
 
 
+@pytest.mark.parametrize(("unit", "percent"), [("%", True), ("Percentage", True), ("Number", False), (None, False)])
+def test_a_unit_column_says_which_indicators_are_percentages(unit: str | None, percent: bool) -> None:
+    a = assessed(sheet(["Ref", "Measure", "Unit", "Polarity", "Target", "Q1 2019/20", "Q2 2019/20"],
+                       ["U1", "Visits on time", unit, "High", 90, 85, 88]))
+    value = a.scorecard.indicators[0].values["Q2 2019/20"]
+    assert (value.number, value.unit) == (88, "%" if percent else None)
+    assert a.results[0].rag.explanation.startswith("Amber: 88% vs target 90%" if percent else "Amber: 88 vs target 90")
+    assert not [f for f in a.findings if f.code is Code.UNRECOGNISED_COLUMN]
+
+
+def test_a_unit_column_of_percent_with_fractions_and_no_formats_holds_fractions() -> None:
+    a = assessed(sheet(["Ref", "Measure", "Unit", "Polarity", "Target", "Q1 2019/20", "Q2 2019/20"],
+                       ["U1", "Visits on time", "%", "High", 0.9, 0.85, 0.88]))
+    value = a.scorecard.indicators[0].values["Q2 2019/20"]
+    assert (value.number, value.unit) == (88, "%")
+
+
 # ------------------------------------------------------------------ submitted RAG and travel in any form
 @pytest.mark.parametrize(
     ("submitted", "disagrees"),
     [("Red", False), ("R", False), ("Not met", False), ("Green", True), ("G", True), ("On target", True),
-     ("Met", True), ("Amber", True)],
+     ("Met", True), ("Amber", True), ("Blue", True), ("B", True)],  # BRAG blue: exceeding, green here
 )
 def test_submitted_rag_words(submitted: str, disagrees: bool) -> None:
     grid = sheet(["Ref", "Measure", "Polarity", "Target", "Q1 2018/19", "Q2 2018/19", "RAG"],
@@ -397,7 +415,7 @@ def test_submitted_rag_words(submitted: str, disagrees: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("colour", "disagrees"), [("FF0000", False), ("FFC000", True), ("00B050", True), (None, False)]
+    ("colour", "disagrees"), [("FF0000", False), ("FFC000", True), ("00B050", True), ("0070C0", True), (None, False)]
 )
 def test_submitted_rag_as_a_fill_with_no_text(colour: str | None, disagrees: bool) -> None:
     fills = [[None] * 7, [None] * 7, [None, None, None, None, None, None, colour]]

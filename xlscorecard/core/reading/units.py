@@ -47,6 +47,7 @@ def infer_units(
     formats_known: bool = True,
     *,
     in_place: bool = False,
+    stated_percent: bool = False,
 ) -> tuple[str | None, dict[str, Observation], Observation, Observation, Target]:
     """Decide whether an indicator is a percentage and give its bare numbers the unit.
 
@@ -55,8 +56,9 @@ def infer_units(
     The arguments are not changed: what changes is returned as copies, unless `in_place` (for
     objects nobody else holds yet, as the row reader makes them), which changes them.
     """
-    # Said by the measure's name, else by a value in %, else by another figure in % (not for counts).
-    is_percent = _PERCENT_MEASURE.search(measure) is not None
+    # Said by a unit column (`stated_percent`) or the measure's name, else by a value in %, else by
+    # another figure in % (not for counts).
+    is_percent = stated_percent or _PERCENT_MEASURE.search(measure) is not None
     if not is_percent:
         for o in values.values():
             if o.unit == "%":

@@ -15,7 +15,7 @@ from xlscorecard.core.grid import CellValue
 ROLES = (
     "ref", "measure", "section", "lead", "polarity", "stat_neighbour", "national", "regional", "benchmark",
     "target", "floor", "band_red", "band_amber", "band_green", "rag", "travel", "travel_year", "data_period",
-    "period", "value", "comments", "ignore",
+    "period", "value", "comments", "unit", "ignore",
 )  # fmt: skip
 
 # Whole header wordings -> role.
@@ -77,6 +77,7 @@ _TABLE: dict[str, tuple[str, ...]] = {
         "long term trend", "annual trend", "annual direction of travel",
     ),
     "data_period": ("data period", "period covered", "reporting basis", "data type", "frequency"),
+    "unit": ("unit", "units", "unit of measure", "measure unit", "measure type", "value type", "type of measure"),
     "period": ("quarter", "period", "reporting period", "month", "time period", "date"),
     "value": ("value", "actual", "result", "performance", "outturn", "figure"),
     "comments": (
@@ -206,16 +207,21 @@ RAG_WORDS: dict[str, str] = {}
 for _words, _meaning in (
     ("red, r, not met, off target, missed, not achieved, below target, significantly off target", "red"),
     ("amber, a, partly met, close to target, nearly met, slightly off target, within tolerance", "amber"),
-    ("green, g, on target, met, achieved, exceeded, target met, on track, above target", "green"),
+    ("green, g, on target, met, achieved, exceeded, target met, on track, above target, blue, b, "
+     "exceeding target, exceeding", "green"),  # blue: a BRAG sheet's "exceeding", green on this scale
 ):
     for _word in _words.split(", "):
         RAG_WORDS[_word] = _meaning
+
+# A unit column's words that say the indicator is a percentage.
+PERCENT_UNITS = frozenset({"%", "percent", "percentage", "per cent", "%age", "proportion", "% rate"})
 
 # Fill colours of a RAG cell with no text (RRGGBB, upper case) -> rating.
 RAG_FILLS = {
     "FF0000": "red", "C00000": "red", "FF3300": "red", "FF5050": "red", "E6B8B7": "red", "FFC7CE": "red",
     "FFC000": "amber", "FFFF00": "amber", "FFBF00": "amber", "FF9900": "amber", "FFEB9C": "amber", "F79646": "amber",
     "00B050": "green", "00FF00": "green", "92D050": "green", "008000": "green", "C6EFCE": "green", "00B04F": "green",
+    "0070C0": "green", "00B0F0": "green", "0000FF": "green",  # BRAG blue: exceeding the target
 }  # fmt: skip
 
 # Measures whose wording says which way is good, where the sheet does not (DESIGN 5).
