@@ -442,6 +442,42 @@ def test_travel_words_and_glyphs(shown: str, font: str | None, disagrees: bool) 
 
 
 # ------------------------------------------------------------------ long layouts
+def test_long_layout_with_dates_on_quarter_ends_reads_quarters() -> None:
+    long = Grid.from_rows([
+        ["Indicator", "Date", "Actual", "Target", "Good is"],
+        ["Visits on time", dt.date(2019, 6, 30), 85, 90, "High"],
+        ["Visits on time", "2019-09-30 00:00:00", 88, 90, "High"],  # a date cell as the reader hands it
+        ["Visits on time", dt.date(2019, 12, 31), 92, 90, "High"],
+    ])
+    a = assessed(long)
+    assert a.scorecard.period_labels == ["Jun 2019", "Sep 2019", "Dec 2019"]
+    assert [p.granularity for p in a.scorecard.periods] == ["quarter"] * 3
+    assert (a.results[0].rag.rating, a.results[0].travel.previous_period) == ("green", "Sep 2019")
+
+
+def test_a_long_row_whose_period_is_not_understood_is_a_finding_at_its_cell() -> None:
+    long = Grid.from_rows([
+        ["PI", "Measure", "Quarter", "Value", "Target", "Polarity"],
+        ["A1", "Visits", "Q1 2019/20", 85, 90, "High"],
+        ["A1", "Visits", "Summer", 86, 90, "High"],
+        ["A1", "Visits", "Q2 2019/20", 88, 90, "High"],
+    ])
+    a = assessed(long)
+    assert a.scorecard.period_labels == ["Q1 2019/20", "Q2 2019/20"]
+    [skipped] = [f for f in a.findings if f.code is Code.UNPARSED_VALUE]
+    assert skipped.cell == "C3" and "'Summer'" in skipped.message and "row 3 was not read" in skipped.message
+
+
+@pytest.mark.parametrize("rows", [
+    [["Ref", "Measure", "Polarity", "Target", "Q1 2019/20", "Q2 2019/20"]],  # a header and nothing under it
+    [["PI", "Measure", "Quarter", "Value", "Target"], ["A", "Visits", "Summer", 5, 6]],  # no period understood
+])
+def test_a_header_with_no_pi_read_under_it_is_refused_in_one_line(rows: list[list[object]]) -> None:
+    with pytest.raises(WorkbookError) as refused:
+        read_scorecard(Grid.from_rows(rows, sheet="KPIs"))
+    assert "no PI row under it was read" in str(refused.value) and "\n" not in str(refused.value)
+
+
 def test_long_layout_becomes_the_same_scorecard_as_the_wide_one() -> None:
     long = Grid.from_rows([
         ["PI Code", "Service Area", "Indicator", "Quarter", "Value", "Target", "Polarity"],

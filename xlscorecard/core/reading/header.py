@@ -82,19 +82,26 @@ def classify(value: CellValue, column: str, profile: Profile | None = None) -> t
                     return None, period, "profile"
                 return None, None, "profile"
             return mapped, None, "profile"
-    if isinstance(value, dt.date):
-        return None, date_period(value), "vocabulary"
-    if not isinstance(value, str):
+    if not isinstance(value, str | dt.date):
         return None, None, "vocabulary"
-    if (m := _ISO_DATE.match(value.strip())) is not None:  # a date cell, as the reader hands it
-        return None, date_period(dt.date(int(m[1]), int(m[2]), int(m[3]))), "vocabulary"
-    period = parse_period(value)
+    period = period_of(value)
     if period is not None:
         return None, period, "vocabulary"
     role = role_of(value)
     if role is None and _PERIOD_TARGET.search(value) and parse_period(_PERIOD_TARGET.sub(" ", value)) is not None:
         role = "target"  # "Q3 target": the target for that period, not a value
     return role, None, "vocabulary"
+
+
+def period_of(value: CellValue) -> Period | None:
+    """The period a cell names: its label ("Q2 2018/19"), or a date cell as the month it falls in."""
+    if isinstance(value, dt.date):
+        return date_period(value)
+    if not isinstance(value, str):
+        return None
+    if (m := _ISO_DATE.match(value.strip())) is not None:  # a date cell, as the reader hands it
+        return date_period(dt.date(int(m[1]), int(m[2]), int(m[3])))
+    return parse_period(value)
 
 
 def _period_target(text: str) -> Period | None:

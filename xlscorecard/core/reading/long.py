@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from xlscorecard.core.findings import Finding
+from xlscorecard.core.errors import shortened
+from xlscorecard.core.findings import Code, Finding, finding
 from xlscorecard.core.grid import CellValue, Grid
-from xlscorecard.core.reading.header import Header, HeaderCell
-from xlscorecard.core.reading.periods import Period, order_periods, parse_period
+from xlscorecard.core.reading.header import Header, HeaderCell, period_of
+from xlscorecard.core.reading.periods import Period, order_periods, quarters_by_last_month
 from xlscorecard.core.scorecard import Indicator, Section
 from xlscorecard.core.values import Observation
 
@@ -58,9 +59,10 @@ class Placement:
         return replace(found, cell=self.cell(found.cell))
 
 
-def read_long(grid: Grid, header: Header) -> tuple[Grid, Header, Placement]:
+def read_long(grid: Grid, header: Header) -> tuple[Grid, Header, Placement, list[Finding]]:
     """The long sheet as a wide Grid and its Header (one row per indicator, a column per period),
-    with the Placement of each wide cell in the source sheet."""
+    with the Placement of each wide cell in the source sheet, and a finding for each row left out
+    because its period is not understood."""
     roles = header.roles
     period_c, value_c = roles["period"], roles["value"]
     key_c = roles.get("ref", roles.get("measure"))
@@ -74,12 +76,24 @@ def read_long(grid: Grid, header: Header) -> tuple[Grid, Header, Placement]:
     sources: dict[str, dict[str, str]] = {}  # key -> wide column name -> source address
     first_row: dict[str, int] = {}
     periods: dict[str, Period] = {}
+    skipped: list[Finding] = []
+    # Dates on each quarter's last day are that quarter (as in a wide header): read every period first.
+    named = {r: period_of(grid.values[r][period_c]) if period_c < len(grid.values[r]) else None
+             for r in range(header.row + 1, grid.height)}
+    quarterly = quarters_by_last_month(list({p for p in named.values() if p is not None}))
     for r in range(header.row + 1, grid.height):
         row = grid.values[r]
         key = row[key_c] if key_c < len(row) else None
-        period = parse_period(row[period_c]) if period_c < len(row) else None
+        period = named[r]
+        if key is not None and period is None and period_c < len(row) and _shown(row[period_c]):
+            skipped.append(finding(
+                Code.UNPARSED_VALUE, grid.sheet, grid.address(r, period_c), str(key).strip(),
+                f"period '{shortened(_shown(row[period_c]), 60)}' is not understood, so row {grid.sheet_row(r)}"
+                " was not read (write it like 'Q2 2018/19' or name it with a layout profile)",
+            ))
         if key is None or period is None:
             continue
+        period = quarterly.get(period, period)
         key_text = str(key).strip()
         if key_text not in rows:
             order.append(key_text)
@@ -127,4 +141,8 @@ def read_long(grid: Grid, header: Header) -> tuple[Grid, Header, Placement]:
     cells = [HeaderCell(r=0, c=c, text=text) for c, text in enumerate(top)]
     wide_header = Header(row=0, roles=new_roles, periods=new_periods, others=new_others, rows=[0], cells=cells,
                          raw_rows=[{c: t for c, t in enumerate(top)}])
-    return wide, wide_header, placement
+    return wide, wide_header, placement, skipped
+
+
+def _shown(value: CellValue) -> str:
+    return "" if value is None else " ".join(str(value).split())

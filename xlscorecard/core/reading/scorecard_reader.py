@@ -51,15 +51,24 @@ def _read_scorecard(grid: Grid, period: str | None, file: str | None, profile: P
         raise WorkbookError(no_period_message(grid, header), file)
     source_grid, source_header = grid, header
     placement = None
+    skipped: list[Finding] = []
     if header.is_long():
         from xlscorecard.core.reading.long import read_long
 
-        grid, header, placement = read_long(grid, header)
+        grid, header, placement, skipped = read_long(grid, header)
     ordered = order_periods([p for _, p in header.periods])
     period_col = {p.label: c for c, p in header.periods}
     builder = Builder(grid, header, ordered, period_col)
     for r in range(header.row + 1, grid.height):
         builder.add_row(r)
+    if not builder.indicators:
+        raise WorkbookError(
+            f"sheet '{grid.sheet}' has a scorecard header (row {source_grid.sheet_row(source_header.row)}) but no PI"
+            " row under it was read; "
+            + ("; ".join(f.message for f in skipped[:2]) if skipped else
+               "each PI needs a measure or ref and a value, target or other figure in its row"),
+            file,
+        )
     sections, parse_findings = builder.sections, builder.findings
     if placement is not None:  # a long sheet: the cells of the user's sheet, not of the rebuilt grid
         for ind in builder.indicators:
@@ -68,7 +77,7 @@ def _read_scorecard(grid: Grid, period: str | None, file: str | None, profile: P
         parse_findings = [placement.finding(f) for f in parse_findings]
     reporting = _reporting_period(builder.indicators, ordered, period, file)
     findings = _formula_findings(source_grid, builder.indicators if placement is None else []) + _header_findings(
-        source_grid, source_header) + parse_findings
+        source_grid, source_header) + skipped + parse_findings
     findings += _value_findings(grid.sheet, builder.indicators, ordered, reporting)
     columns = {role: column_letter(source_grid.sheet_column(c)) for role, c in source_header.roles.items()}
     if placement is None:
