@@ -22,6 +22,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 from openpyxl.formula.translate import Translator
+from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.cell_range import CellRange
 
 from xlscorecard.api import load_scorecard
@@ -208,6 +209,8 @@ def test_q4_into_q1_relabels_and_keeps_last_years_year_end_and_q4(source: Path, 
     ws["N8"] = FORMULA_TEXT
     ws["N8"].data_type = "s"
     ws["N9"] = "suppressed"
+    ws["M10"].font = Font(bold=True, color="FFC00000")  # an analyst's highlight moves with its figure
+    ws["M10"].alignment = Alignment(horizontal="right")
     q4_filled = tmp_path / "q4 filled.xlsx"
     wb.save(q4_filled)
 
@@ -229,6 +232,8 @@ def test_q4_into_q1_relabels_and_keeps_last_years_year_end_and_q4(source: Path, 
         assert is_entry_filled(ws[f"J{r}"]) and not is_entry_filled(ws[f"M{r}"])
     assert ws["H8"].value == FORMULA_TEXT and ws["H8"].data_type == "s"
     assert ws["H9"].value == "suppressed"
+    assert ws["I10"].font.bold and str(ws["I10"].font.color.rgb) == "FFC00000"
+    assert ws["I10"].alignment.horizontal == "right" and ws["I10"].number_format == "0.0"
     (dv,) = ws.data_validations.dataValidation
     assert sqref_cells(dv) == {f"J{r}" for r in pi_rows()}
     assert dv.formula1.startswith("OR(ISNUMBER(J7),")

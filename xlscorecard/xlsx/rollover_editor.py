@@ -143,7 +143,7 @@ class RolloverEditor:
                     # value the core reads (data_only) and so the value the history showed.
                     value = cached.get((r, col.source))
                     dtype = "s" if isinstance(value, str) else "n"
-                snapshot[(r, col.source)] = (value, dtype, copy(cell._style), cell.comment)
+                snapshot[(r, col.source)] = (value, dtype, style_of(cell), cell.comment)
         for col in moving:
             for r in self.pi_rows:
                 cell = self.ws[f"{col.column}{r}"]
@@ -154,7 +154,7 @@ class RolloverEditor:
                     continue
                 value, dtype, style, comment = snapshot[(r, col.source)]
                 set_value(cell, value, dtype)
-                cell._style = copy(style)
+                give_style(cell, style)
                 cell.comment = None if comment is None else copy_comment(comment)
                 cell.hyperlink = None
 
@@ -242,3 +242,18 @@ class RolloverEditor:
                     if cell.data_type == "f" and needle in str(cell.value).lower():
                         return True
         return False
+
+
+# A cell's look, as openpyxl's public attributes give it (the named style first: setting it resets the rest).
+STYLE_PARTS = ("style", "font", "fill", "border", "alignment", "number_format", "protection")
+
+
+def style_of(cell: Any) -> dict[str, Any]:
+    """A copy of `cell`'s look: its named style, font, fill, border, alignment, number format and protection."""
+    return {name: copy(getattr(cell, name)) for name in STYLE_PARTS}
+
+
+def give_style(cell: Any, style: dict[str, Any]) -> None:
+    """Give `cell` a look taken with style_of."""
+    for name in STYLE_PARTS:
+        setattr(cell, name, copy(style[name]))
