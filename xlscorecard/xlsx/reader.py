@@ -155,7 +155,8 @@ def read_grid(
     for (r, c), text in scan.errors.items():
         _ensure(rows, r, c)
         rows[r][c] = text
-    unsaved = [(r, c) for r, c in scan.formulas if r >= len(rows) or c >= len(rows[r]) or rows[r][c] is None]
+    unsaved = [(r, c) for r, c in zip(scan.formula_rows, scan.formula_columns, strict=True)
+               if r >= len(rows) or c >= len(rows[r]) or rows[r][c] is None]
     width = max((len(r) for r in rows), default=0)
     for row in rows:
         if len(row) < width:

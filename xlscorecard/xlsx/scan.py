@@ -58,7 +58,9 @@ class SheetScan:
     columns: array = field(default_factory=lambda: array("l"))
     styles: array = field(default_factory=lambda: array("l"))
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
-    formulas: list[tuple[int, int]] = field(default_factory=list)  # cells holding a formula (0-based)
+    # Cells holding a formula, as parallel arrays (row, column; 0-based): the reader checks their results.
+    formula_rows: array = field(default_factory=lambda: array("l"))
+    formula_columns: array = field(default_factory=lambda: array("l"))
     content_box: tuple[int, int, int, int] | None = None  # cells holding a value or formula
     cell_box: tuple[int, int, int, int] | None = None  # every cell tag, styled empty ones included
     merged_cells: int = 0
@@ -121,7 +123,8 @@ def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limit
     # Style index as written in s="..." -> itself when noted, else -1 (skips int() on every cell).
     known = {str(i): -1 for i in range(styles.count)}
     known.update({str(i): i for i in styles.noted})
-    rows, columns, style_ids, errors, formulas = scan.rows, scan.columns, scan.styles, scan.errors, scan.formulas
+    rows, columns, style_ids, errors = scan.rows, scan.columns, scan.styles, scan.errors
+    formula_rows, formula_columns = scan.formula_rows, scan.formula_columns
     # The walk's state: one start handler call per element of a sheet of some million elements, so
     # it is all plain locals and identity tests on tag names the parser interns to these objects.
     row_at = -1
@@ -200,7 +203,8 @@ def scan_sheet(zf: zipfile.ZipFile, sheet: str, part: str, styles: Styles, limit
             if c > cmax:
                 cmax = c
             if tag is formula_tag:  # the reader checks that its result was saved
-                formulas.append((r, c))
+                formula_rows.append(r)
+                formula_columns.append(c)
             elif error_pending and tag is value_tag:  # this cell's error value, such as #DIV/0!
                 error_pending = False
                 error_text.clear()
