@@ -441,6 +441,20 @@ def test_travel_words_and_glyphs(shown: str, font: str | None, disagrees: bool) 
     assert codes == (["G3"] if disagrees else [])
 
 
+def test_the_reporting_periods_own_target_beside_a_target_column_is_said_and_a_profile_rates_by_it() -> None:
+    rows = [["Ref", "Measure", "Polarity", "Target", "Q1 2019/20", "Q2 2019/20", "Q2 2019/20 Target"],
+            ["A1", "Timeliness", "High", 90, 85, 88, 80]]
+    a = assessed(Grid.from_rows(rows, sheet="KPIs"))
+    assert (a.results[0].rag.rating, a.scorecard.indicators[0].target.value) == ("amber", 90)
+    assert a.scorecard.indicators[0].extra == {"Q2 2019/20 Target": "80"}  # carried, not dropped
+    [said] = [f for f in a.findings if f.code is Code.TARGET_NOT_USED]
+    assert said.cell == "G1" and said.severity == "warning" and "'Q2 2019/20 Target'" in said.message
+    profile = profile_from_dict({"columns": {"Q2 2019/20 Target": "target", "Target": "ignore"}}, "kpis.toml")
+    by_quarter = assess(read_scorecard(Grid.from_rows(rows, sheet="KPIs"), profile=profile), Settings())
+    assert (by_quarter.results[0].rag.rating, by_quarter.scorecard.indicators[0].target.value) == ("green", 80)
+    assert not [f for f in by_quarter.findings if f.code is Code.TARGET_NOT_USED]
+
+
 # ------------------------------------------------------------------ long layouts
 def test_long_layout_with_dates_on_quarter_ends_reads_quarters() -> None:
     long = Grid.from_rows([

@@ -43,6 +43,7 @@ class Code(StrEnum):
     HISTORY_UNREAD = "history-unread"
     FORMULA_WITHOUT_VALUE = "formula-without-value"
     OTHER_TABLE = "other-table"
+    TARGET_NOT_USED = "target-not-used"
 
 
 SEVERITY: dict[Code, Severity] = {
@@ -69,6 +70,7 @@ SEVERITY: dict[Code, Severity] = {
     Code.HISTORY_UNREAD: Severity.WARNING,
     Code.FORMULA_WITHOUT_VALUE: Severity.WARNING,
     Code.OTHER_TABLE: Severity.WARNING,
+    Code.TARGET_NOT_USED: Severity.WARNING,
 }
 
 

@@ -104,7 +104,7 @@ def period_of(value: CellValue) -> Period | None:
     return parse_period(value)
 
 
-def _period_target(text: str) -> Period | None:
+def period_target(text: str) -> Period | None:
     """'Q3 2018/19 target' -> the period it is the target of; 'Target 2018/19' -> the year."""
     if not _PERIOD_TARGET.search(text):
         return None
@@ -196,11 +196,11 @@ def _header(grid: Grid, rows: list[int], profile: Profile | None, force: bool = 
                         period = None
         text = _text(value)
         cells.append(HeaderCell(r=r, c=c, text=text, role=role, period=period, source=source))
-        period_target = _period_target(text) if role == "target" else None
+        target_of = period_target(text) if role == "target" else None
         if period is not None:
             periods.append((c, period))
-        elif period_target is not None:
-            targets.append((c, period_target))
+        elif target_of is not None:
+            targets.append((c, target_of))
         elif role == "ignore":
             ignored.add(c)
         elif role is not None and role not in roles:
@@ -220,6 +220,9 @@ def _header(grid: Grid, rows: list[int], profile: Profile | None, force: bool = 
         for c, _ in targets:
             if c != roles["target"]:
                 ignored.add(c)
+    elif targets:  # a plain Target column rates; the periods' own targets are carried as text
+        for c, _ in targets:
+            others[c] = next(cell.text for cell in cells if cell.c == c)
     # A group header is no column of its own.
     cells = [cell for cell in cells if (cell.r, cell.c) not in groups or len(rows) == 1]
     has_name = "measure" in roles or "ref" in roles

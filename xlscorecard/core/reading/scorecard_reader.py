@@ -5,7 +5,7 @@ from __future__ import annotations
 from xlscorecard.core.errors import WorkbookError
 from xlscorecard.core.findings import Code, Finding, finding
 from xlscorecard.core.grid import Grid, column_letter
-from xlscorecard.core.reading.header import Header, find_header
+from xlscorecard.core.reading.header import Header, find_header, period_target
 from xlscorecard.core.reading.periods import FINENESS, Period, PeriodKind, order_periods, parse_period
 from xlscorecard.core.reading.profile import Profile
 from xlscorecard.core.reading.rows import Builder
@@ -79,6 +79,7 @@ def _read_scorecard(grid: Grid, period: str | None, file: str | None, profile: P
     findings = _formula_findings(source_grid, builder.indicators if placement is None else []) + _header_findings(
         source_grid, source_header) + skipped + parse_findings
     findings += _value_findings(grid.sheet, builder.indicators, ordered, reporting)
+    findings += _unused_target_findings(source_grid, source_header, reporting, ordered)
     columns = {role: column_letter(source_grid.sheet_column(c)) for role, c in source_header.roles.items()}
     if placement is None:
         columns.update({label: column_letter(grid.sheet_column(c)) for label, c in period_col.items()})
@@ -108,6 +109,24 @@ def _formula_findings(grid: Grid, indicators: list[Indicator]) -> list[Finding]:
                 "cell holds a formula whose result the file does not store (it was written by a program that"
                 " does not calculate), so it reads as blank; open the workbook in Excel or LibreOffice and save it")
         for r, c in grid.unsaved_formulas
+    ]
+
+
+def _unused_target_findings(grid: Grid, header: Header, reporting: str | None, periods: list[Period]) -> list[Finding]:
+    """A column holding the reporting period's own target, beside the Target column that rates, is said so."""
+    rated = header.roles.get("target")
+    current = next((p for p in periods if p.label == reporting), None)
+    if rated is None or current is None:
+        return []
+    used = next((c.text for c in header.cells if c.c == rated), "Target")
+    return [
+        finding(Code.TARGET_NOT_USED, grid.sheet, grid.address(cell.r, cell.c), None,
+                f"column '{cell.text}' holds the targets for {current.label}, but ratings use the '{used}'"
+                f" column; to rate by '{cell.text}', a layout profile (--layout) names it \"target\" and"
+                f" '{used}' \"ignore\"")
+        for cell in header.cells
+        if cell.role == "target" and cell.c != rated and (of := period_target(cell.text)) is not None
+        and (of.kind, of.step) == (current.kind, current.step)
     ]
 
 
