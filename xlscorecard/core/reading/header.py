@@ -288,7 +288,7 @@ def other_periods(header: Header, row: list[CellValue]) -> list[str]:
         text = _text(row[c]) if c < len(row) else None
         if not text or any(raw.get(c) == normalise_header(text) for raw in header.raw_rows):
             continue
-        other = parse_period(text)
+        other = period_of(row[c])  # read as the header's own cells are (a date cell is its month)
         if other is None or (other.kind, other.step) != (period.kind, period.step):
             differ.append(text)
     return differ

@@ -12,7 +12,15 @@ from xlscorecard.core.grid import CellValue, Grid, column_letter
 from xlscorecard.core.reading.header import Header, is_repeat_header, other_periods
 from xlscorecard.core.reading.periods import Period
 from xlscorecard.core.reading.units import infer_units
-from xlscorecard.core.reading.vocabulary import GLYPHS, PERCENT_UNITS, RAG_FILLS, ROLES, TEXT_ROLES, polarity_of
+from xlscorecard.core.reading.vocabulary import (
+    GLYPHS,
+    PERCENT_UNITS,
+    RAG_FILLS,
+    ROLES,
+    TEXT_ROLES,
+    normalise_header,
+    polarity_of,
+)
 from xlscorecard.core.scorecard import Indicator, Section
 from xlscorecard.core.targets import Polarity, Target, TargetKind, parse_target
 from xlscorecard.core.travel import parse_arrow
@@ -297,10 +305,9 @@ class Builder:
         national = observed(role["national"])
         # The values, figures and target were made here, for this row alone: given units in place.
         floor_unit = target.unit
-        stated_unit = at(role["unit"])[0]
         unit, values, sn, national, target = infer_units(
             measure, values, sn, national, target, self._formats_known, in_place=True,
-            stated_percent=isinstance(stated_unit, str) and " ".join(stated_unit.split()).lower() in PERCENT_UNITS,
+            stated_percent=normalise_header(at(role["unit"])[0]) in PERCENT_UNITS,
         )
         if target.floor is not None and floor_unit is None and target.unit == "%" and abs(target.floor) <= 1:
             target.floor = target.floor * 100  # a fraction beside a percent target
