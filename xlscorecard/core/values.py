@@ -226,9 +226,10 @@ def _parse_text(raw: str, cell: str | None) -> Observation:
         return Observation(raw=raw, status=Status.EXCEL_ERROR, cell=cell)
     if text[0] in CURRENCY and len(text) > 1:  # "£1,250": the figure, as a cell formatted as money holds it
         figure = _parse_text(text[1:].lstrip(), cell)
+        if figure.unit is not None:  # "£50%" is no amount of money
+            return Observation(raw=raw, status=Status.UNPARSED, cell=cell)
         if figure.number is not None or figure.status is Status.RANGE:
-            return figure.model_copy(update={"raw": raw}) if figure.unit is None else Observation(
-                raw=raw, status=Status.UNPARSED, cell=cell)
+            return figure.model_copy(update={"raw": raw})
     if m := _NUMBER.match(text):
         return Observation(
             raw=raw,
